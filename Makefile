@@ -1,0 +1,61 @@
+# The two commands in the README are the contract: `make demo` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+WORKERS ?= 1
+
+.PHONY: demo test setup serve bench lint format messages translations e2e fast clean
+
+$(VENV)/.installed: pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+setup: $(VENV)/.installed translations
+
+translations: $(VENV)/.installed
+	DEBUG=1 $(MANAGE) compiletranslations
+
+## make demo: set everything up, load the sample users and serve on http://$(HOST):$(PORT)
+demo: setup
+	DEBUG=1 $(MANAGE) migrate --noinput
+	DEBUG=1 $(MANAGE) seed_demo
+	@echo
+	@echo "  socialdemo is running at http://$(HOST):$(PORT)  (Ctrl-C to stop)"
+	@echo
+	DEBUG=1 DEMO_MODE=1 $(BIN)/uvicorn socialdemo.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --ws websockets --log-level warning
+
+## make test: set up and run every test, browser tests included
+test: setup
+	DEBUG=1 $(MANAGE) makemigrations --check --dry-run >/dev/null || (echo "Models changed without a migration: run manage.py makemigrations"; exit 1)
+	$(BIN)/pytest
+
+fast: setup
+	$(BIN)/pytest -m "not e2e"
+
+e2e: setup
+	$(BIN)/pytest -m e2e
+
+bench: setup
+	$(BIN)/python bench/run.py
+
+lint:
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format:
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+## make messages: refresh the .po catalogues after changing user-visible text (needs GNU gettext)
+messages:
+	cd $(CURDIR) && DEBUG=1 $(MANAGE) makemessages -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles
+	cd $(CURDIR) && DEBUG=1 $(MANAGE) makemessages -d djangojs -l zh_Hans --no-obsolete --ignore=.venv --ignore=staticfiles --ignore=static/vendor
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache

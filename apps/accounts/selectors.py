@@ -1,0 +1,145 @@
+"""Reads about people and their contacts. `access_*` functions fetch and authorise in one step."""
+
+from dataclasses import dataclass
+from itertools import groupby
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from pypinyin import Style, lazy_pinyin
+
+from apps.accounts.models import Block, FriendRequest, Friendship, User
+from apps.core.errors import NotFound
+
+
+def is_blocked_between(a: User, b: User) -> bool:
+    """Whether either person has blocked the other."""
+    return Block.objects.filter(Q(blocker=a, blocked=b) | Q(blocker=b, blocked=a)).exists()
+
+
+def has_blocked(blocker: User, blocked: User) -> bool:
+    return Block.objects.filter(blocker=blocker, blocked=blocked).exists()
+
+
+def are_friends(a: User, b: User) -> bool:
+    """Friends both ways: each has the other in their contacts."""
+    return Friendship.objects.filter(Q(owner=a, friend=b) | Q(owner=b, friend=a)).count() == 2
+
+
+def can_message(sender: User, recipient: User) -> bool:
+    """Whether `sender` may start or continue a 1:1 chat with `recipient` (friends, no block)."""
+    return are_friends(sender, recipient) and not is_blocked_between(sender, recipient)
+
+
+def pending_request_count(user: User) -> int:
+    return FriendRequest.objects.filter(to_user=user, status=FriendRequest.Status.PENDING).count()
+
+
+def pending_requests_for(user: User) -> QuerySet[FriendRequest]:
+    return (
+        FriendRequest.objects.filter(to_user=user)
+        .exclude(from_user__in=Block.objects.filter(blocker=user).values("blocked"))
+        .select_related("from_user")
+        .order_by("status", "-created_at")[:100]
+    )
+
+
+def remarks_of(owner: User) -> dict[int, str]:
+    """The names `owner` gave their contacts, by user id (only `owner` ever sees them)."""
+    return dict(Friendship.objects.filter(owner=owner).exclude(remark="").values_list("friend_id", "remark"))
+
+
+def name_for(viewer: User, person: User, remarks: dict[int, str] | None = None) -> str:
+    """What `viewer` calls `person`: their remark if they set one, else the person's own name."""
+    if remarks is None:
+        remarks = remarks_of(viewer)
+    return remarks.get(person.pk) or person.display_name or person.username
+
+
+def index_letter(name: str) -> str:
+    """The A–Z heading a name sorts under, using pinyin for Chinese; '#' for anything else."""
+    first = name.strip()[:1]
+    if not first:
+        return "#"
+    letter = lazy_pinyin(first, style=Style.FIRST_LETTER, errors="default")[0][:1].upper()
+    return letter if "A" <= letter <= "Z" else "#"
+
+
+def _sort_key(name: str) -> tuple[str, str]:
+    return (index_letter(name).replace("#", "~"), "".join(lazy_pinyin(name)).lower())
+
+
+@dataclass(frozen=True)
+class Contact:
+    user: User
+    name: str
+    letter: str
+
+
+def contacts_of(user: User) -> list[tuple[str, list[Contact]]]:
+    """The person's friends grouped under A–Z headings, by remark or name, as WeChat lists them."""
+    rows = Friendship.objects.filter(owner=user, friend__is_active=True).select_related("friend")
+    contacts = [Contact(f.friend, f.remark or f.friend.display_name, "") for f in rows]
+    contacts = [Contact(c.user, c.name, index_letter(c.name)) for c in contacts]
+    contacts.sort(key=lambda c: _sort_key(c.name))
+    return [(letter, list(group)) for letter, group in groupby(contacts, key=lambda c: c.letter)]
+
+
+def friend_ids_of(user: User) -> list[int]:
+    return list(Friendship.objects.filter(owner=user).values_list("friend_id", flat=True))
+
+
+def access_person(*, viewer: User, public_id: str) -> User:
+    """The person with this public ID as `viewer` may see them; blocked-by or inactive looks missing."""
+    person = User.objects.filter(public_id__iexact=public_id, is_active=True).first()
+    if person is None or (person != viewer and has_blocked(person, viewer)):
+        raise NotFound()
+    return person
+
+
+def search_by_id(*, viewer: User, query: str) -> User | None:
+    """Exact search by public ID, as WeChat does: only people who allow it and haven't blocked you."""
+    query = query.strip().lstrip("@")
+    if not query:
+        return None
+    blocked_me = Block.objects.filter(blocker=OuterRef("pk"), blocked=viewer)
+    return (
+        User.objects.filter(Q(public_id__iexact=query) | Q(username__iexact=query), is_active=True)
+        .filter(Q(findable_by_id=True) | Q(pk=viewer.pk))
+        .exclude(Exists(blocked_me))
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class Relationship:
+    is_self: bool = False
+    is_friend: bool = False  # in my contacts
+    they_have_me: bool = False
+    request_sent: FriendRequest | None = None
+    request_received: FriendRequest | None = None
+    i_blocked: bool = False
+    remark: str = ""
+
+
+def relationship(viewer: User, person: User) -> Relationship:
+    if viewer == person:
+        return Relationship(is_self=True)
+    mine = Friendship.objects.filter(owner=viewer, friend=person).first()
+    pending = {
+        r.from_user_id: r
+        for r in FriendRequest.objects.filter(
+            Q(from_user=viewer, to_user=person) | Q(from_user=person, to_user=viewer),
+            status=FriendRequest.Status.PENDING,
+        )
+    }
+    return Relationship(
+        is_friend=mine is not None,
+        they_have_me=Friendship.objects.filter(owner=person, friend=viewer).exists(),
+        request_sent=pending.get(viewer.pk),
+        request_received=pending.get(person.pk),
+        i_blocked=has_blocked(viewer, person),
+        remark=mine.remark if mine else "",
+    )
+
+
+def blocked_by(user: User) -> QuerySet[Block]:
+    return Block.objects.filter(blocker=user).select_related("blocked").order_by("-created_at")

@@ -1,0 +1,42 @@
+"""The one clock: every expiry, window and daily limit reads the time here.
+
+Tests and the presenter's time machine move it with `advance()`; nothing else in the
+project calls `timezone.now()` for a rule.
+"""
+
+from contextlib import contextmanager
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+
+_offset = timedelta(0)
+
+
+def now() -> datetime:
+    """Return the current aware datetime, shifted by the time machine."""
+    return timezone.now() + _offset
+
+
+def offset() -> timedelta:
+    return _offset
+
+
+def set_offset(delta: timedelta) -> None:
+    """Move every time-dependent rule to `delta` away from real time."""
+    global _offset
+    _offset = delta
+
+
+def advance(delta: timedelta) -> None:
+    set_offset(_offset + delta)
+
+
+@contextmanager
+def travel(delta: timedelta):
+    """Run the block `delta` into the future (or past), then come back."""
+    previous = _offset
+    set_offset(previous + delta)
+    try:
+        yield
+    finally:
+        set_offset(previous)

@@ -1,0 +1,150 @@
+/* One websocket per tab, carrying every feature's events.
+ *
+ * Realtime.on(type, fn)        listen for a server event ("badges", "chat.message", ...)
+ * Realtime.send(type, data)    ask the server; resolves with the ack's data, rejects with the error
+ *                              (requests made while offline wait in a queue and go on reconnect)
+ * Realtime.onReconnect(fn)     re-sync from the server after a drop (the database is the truth)
+ */
+(function () {
+  "use strict";
+  const url = document.body.dataset.ws;
+  const listeners = new Map();
+  const reconnectHooks = [];
+  const pending = new Map(); // ref -> {resolve, reject, frame}
+  const queue = []; // frames waiting for a connection
+  let socket = null;
+  let attempt = 0;
+  let nextRef = 1;
+  let heartbeat = null;
+  let lastSeen = 0;
+  let everConnected = false;
+  const HEARTBEAT_MS = 25000;
+  const DEAD_AFTER_MS = 55000; // no frame (not even a pong) for this long: the connection is dead
+
+  function emit(type, data, event) {
+    (listeners.get(type) || []).forEach((fn) => fn(data, event));
+    (listeners.get("*") || []).forEach((fn) => fn(data, event));
+  }
+
+  function banner(show) {
+    const el = document.querySelector("[data-conn]");
+    if (el) el.hidden = !show;
+  }
+
+  function setBadges(counts) {
+    Object.entries(counts || {}).forEach(([key, count]) => {
+      document.querySelectorAll(`[data-badge="${key}"]`).forEach((el) => {
+        el.textContent = count > 99 ? "99+" : String(count);
+        el.hidden = !count;
+      });
+    });
+  }
+
+  function deliver(frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(frame);
+    else queue.push(frame);
+  }
+
+  function connect() {
+    if (!url) return;
+    const scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    socket = new WebSocket(scheme + location.host + url);
+    socket.addEventListener("open", () => {
+      attempt = 0;
+      lastSeen = Date.now();
+      banner(false);
+      while (queue.length) socket.send(queue.shift());
+      clearInterval(heartbeat);
+      heartbeat = setInterval(() => {
+        if (Date.now() - lastSeen > DEAD_AFTER_MS) socket.close();
+        else socket.send(JSON.stringify({ type: "ping" }));
+      }, HEARTBEAT_MS);
+      if (everConnected) reconnectHooks.forEach((fn) => fn());
+      everConnected = true;
+      document.documentElement.dataset.realtime = "open";
+    });
+    socket.addEventListener("message", (message) => {
+      lastSeen = Date.now();
+      let event;
+      try { event = JSON.parse(message.data); } catch (e) { return; }
+      if (event.ref != null && pending.has(event.ref) && (event.type === "ack" || event.type === "error")) {
+        const waiter = pending.get(event.ref);
+        pending.delete(event.ref);
+        if (event.type === "ack") waiter.resolve(event.data);
+        else waiter.reject(event.data);
+        return;
+      }
+      if (event.type === "hello") setBadges(event.data.badges);
+      if (event.type === "badges") setBadges(event.data);
+      if (event.type === "error") toast(event.data.message, "error");
+      emit(event.type, event.data, event);
+    });
+    socket.addEventListener("close", () => {
+      clearInterval(heartbeat);
+      document.documentElement.dataset.realtime = "closed";
+      banner(true);
+      // Requests in flight may or may not have arrived: resend them (client ids make that safe).
+      pending.forEach((waiter) => queue.push(waiter.frame));
+      attempt += 1;
+      const delay = Math.min(30000, 500 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random() / 2);
+      setTimeout(connect, attempt === 1 ? 250 : delay);
+    });
+  }
+
+  function toast(text, kind) {
+    let box = document.querySelector(".toasts");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "toasts";
+      box.setAttribute("role", "status");
+      document.body.appendChild(box);
+    }
+    const item = document.createElement("div");
+    item.className = "toast" + (kind ? " " + kind : "");
+    item.textContent = text;
+    box.appendChild(item);
+    setTimeout(() => item.remove(), 4000);
+  }
+
+  window.Realtime = {
+    on(type, fn) {
+      if (!listeners.has(type)) listeners.set(type, []);
+      listeners.get(type).push(fn);
+    },
+    onReconnect(fn) { reconnectHooks.push(fn); },
+    send(type, data) {
+      const ref = "r" + nextRef++;
+      const frame = JSON.stringify({ type, ref, data: data || {} });
+      return new Promise((resolve, reject) => {
+        pending.set(ref, { resolve, reject, frame });
+        deliver(frame);
+      });
+    },
+    toast,
+    setBadges,
+  };
+
+  // Friend requests arrive live wherever the person is.
+  window.Realtime.on("contacts.request", (data) => {
+    const text = window.interpolate
+      ? interpolate(gettext("%(name)s wants to be your friend"), { name: data.from }, true)
+      : data.from;
+    toast(text);
+  });
+
+  // Server-rendered messages fade away on their own.
+  document.addEventListener("DOMContentLoaded", () => {
+    document.querySelectorAll(".toasts .toast").forEach((el) => setTimeout(() => el.remove(), 4000));
+    document.querySelectorAll("[data-confirm]").forEach((form) => {
+      form.addEventListener("submit", (e) => { if (!confirm(form.dataset.confirm)) e.preventDefault(); });
+    });
+    document.querySelectorAll("[data-fill-login]").forEach((button) => {
+      button.addEventListener("click", () => {
+        const form = button.closest("form");
+        form.querySelector("[name=username]").value = button.dataset.fillLogin;
+        form.querySelector("[name=password]").value = button.dataset.password;
+      });
+    });
+    connect();
+  });
+})();

@@ -1,0 +1,229 @@
+"""The shared test kit: the sample cast, logged-in clients, captured events, a live ASGI server, Chromium."""
+
+import os
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+from apps.accounts.seed import CAST
+from apps.core import clock, events
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+
+
+def pytest_configure(config):
+    # Hashing cost is for attackers, not for a test suite that logs in hundreds of times.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="socialdemo-media-"))
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "/e2e/" in str(item.fspath):
+            item.add_marker(pytest.mark.e2e)
+
+
+def need_service(reason: str):
+    """Skip with a visible reason where a server is missing; in CI that is a failure instead."""
+    if IN_CI:
+        pytest.fail(f"CI must have this: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_state():
+    """Every test starts on real time with empty rate-limit counters."""
+    from django.core.cache import cache
+
+    cache.clear()
+    clock.set_offset(clock.offset() * 0)
+    yield
+    clock.set_offset(clock.offset() * 0)
+
+
+# --- The sample cast (the same people `make demo` creates) ------------------------------------------
+
+
+@pytest.fixture
+def cast(db):
+    """All sample people by username, with their friendships and pending requests."""
+    from apps.accounts.seed import seed
+
+    return seed(with_avatars=False)
+
+
+def _person(username: str):
+    @pytest.fixture
+    def person(cast):
+        return cast[username]
+
+    person.__name__ = username
+    person.__doc__ = f"The sample person {username}."
+    return person
+
+
+for _p in CAST:
+    globals()[_p.username] = _person(_p.username)
+
+
+@pytest.fixture
+def client_as(client):
+    """`client_as(user)`: the test client, logged in as `user`."""
+
+    def login(user):
+        client.force_login(user)
+        return client
+
+    return login
+
+
+@pytest.fixture
+def published_events(monkeypatch, django_capture_on_commit_callbacks):
+    """`with published_events() as sent:` collects what services publish once their transaction commits."""
+    sent: list[dict] = []
+    monkeypatch.setattr(
+        events, "deliver", lambda user_ids, event: sent.append({**event, "user_ids": user_ids})
+    )
+
+    @contextmanager
+    def capture():
+        with django_capture_on_commit_callbacks(execute=True):
+            yield sent
+
+    return capture
+
+
+# --- A live ASGI server (Uvicorn, as in production) for websocket and browser tests ------------------
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def asgi_server(django_db_setup, django_db_blocker):
+    """The whole app served by Uvicorn in a thread of this process, on the test database."""
+    import uvicorn
+
+    from socialdemo.asgi import application
+
+    port = _free_port()
+    config = uvicorn.Config(
+        application, host="127.0.0.1", port=port, log_level="warning", ws="websockets", lifespan="off"
+    )
+    server = uvicorn.Server(config)
+    with django_db_blocker.unblock():
+        thread = threading.Thread(target=server.run, name="uvicorn", daemon=True)
+        thread.start()
+        deadline = time.monotonic() + 15
+        while not server.started:
+            if time.monotonic() > deadline:
+                raise RuntimeError("The test ASGI server did not start")
+            time.sleep(0.05)
+        yield f"http://127.0.0.1:{port}"
+        server.should_exit = True
+        thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_url(asgi_server, transactional_db):
+    """The live server's base URL, with a database the server thread can see (committed data)."""
+    return asgi_server
+
+
+# --- Chromium through Playwright ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not (shutil.which(CHROMIUM) or os.path.exists(CHROMIUM)):
+        need_service(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the ORM calls the tests make
+    # here are still plain synchronous calls, so Django's async-safety guard does not apply.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+@pytest.fixture
+def new_context(browser, live_url, request):
+    """`new_context(user=None, locale="en")`: a phone-sized browser context, logged in as `user` if given."""
+    contexts = []
+
+    def make(user=None, locale="en"):
+        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+        from django.contrib.sessions.backends.db import SessionStore
+
+        context = browser.new_context(base_url=live_url, locale=locale, **PHONE)
+        context.set_default_timeout(10_000)
+        if user is not None:
+            session = SessionStore()
+            session[SESSION_KEY] = str(user.pk)
+            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+            session.save()
+            context.add_cookies(
+                [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_url}]
+            )
+        contexts.append(context)
+        return context
+
+    yield make
+    failed = getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed
+    for index, context in enumerate(contexts):
+        if failed:
+            ARTIFACTS.mkdir(exist_ok=True)
+            for n, page in enumerate(context.pages):
+                page.screenshot(path=str(ARTIFACTS / f"{request.node.name}-{index}-{n}.png"))
+        context.close()
+
+
+@pytest.fixture
+def page_as(new_context):
+    """`page_as(user, path="/", locale="en")`: a new phone page, logged in as `user`, opened at `path`."""
+
+    def open_page(user, path="/", locale="en"):
+        page = new_context(user, locale).new_page()
+        page.goto(path)
+        return page
+
+    return open_page
+
+
+@pytest.hookimpl(tryfirst=True, hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
