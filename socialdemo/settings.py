@@ -140,6 +140,8 @@ AUTH_PASSWORD_VALIDATORS = [
 
 # --- Redis: channel layer and the cache that rate limits count in ----------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Separates deployments (and parallel test runs) that share one Redis server.
+REDIS_PREFIX = os.environ.get("REDIS_PREFIX", "socialdemo")
 # The layer is only the fast path (the database is the truth), but a full queue drops messages
 # silently, so capacity is sized for a 500-member group's bursts rather than left at 100.
 CHANNEL_CAPACITY = int(os.environ.get("CHANNEL_CAPACITY", "2000"))
@@ -147,10 +149,16 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL]},
+            "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": REDIS_PREFIX,
+        }
+    }
 else:
     CHANNEL_LAYERS = {
         "default": {
