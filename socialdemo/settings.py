@@ -119,7 +119,10 @@ else:
             "OPTIONS": SQLITE_OPTIONS,
         }
     }
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+if os.environ.get("TEST_DB_NAME"):
+    # Parallel test runs against one PostgreSQL server each need their own test database.
+    DATABASES["default"]["TEST"] = {"NAME": os.environ["TEST_DB_NAME"]}
+elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
     # A file (not :memory:) so the live ASGI server in browser tests shares the test database.
     DATABASES["default"]["TEST"] = {
         "NAME": os.environ.get("SQLITE_TEST_NAME", str(BASE_DIR / ".test-db.sqlite3"))
