@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 WORKERS ?= 1
 
-.PHONY: demo test setup serve bench lint format messages translations e2e fast clean
+.PHONY: demo test test-scaleout setup serve bench lint format messages translations e2e fast clean
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit("Python 3.11+ is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
@@ -30,10 +30,23 @@ demo: setup
 	@echo
 	DEBUG=1 DEMO_MODE=1 $(BIN)/uvicorn socialdemo.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --ws websockets --log-level warning
 
-## make test: set up and run every test, browser tests included
+PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
+REDIS_TEST_URL ?= redis://127.0.0.1:6379/0
+
+## make test: set up and run every test, browser tests included, then the server-side suite again on
+## PostgreSQL + Redis (the scale-out setup). Where those are unreachable it says so and skips; in CI it fails.
 test: setup
 	DEBUG=1 $(MANAGE) makemigrations --check --dry-run >/dev/null || (echo "Models changed without a migration: run manage.py makemigrations"; exit 1)
 	$(BIN)/pytest
+	@$(MAKE) --no-print-directory test-scaleout
+
+test-scaleout: setup
+	@if out=$$($(BIN)/python tests/reachable.py $(PG_TEST_URL) $(REDIS_TEST_URL)); then \
+	  echo "== The server-side suite on PostgreSQL + Redis (channels-redis) =="; \
+	  DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) TEST_DB_NAME=test_socialdemo CONN_MAX_AGE=0 REDIS_PREFIX=test$$$$ \
+	    $(BIN)/pytest -m "not e2e" -p no:cacheprovider; \
+	elif [ "$$CI" = "true" ]; then echo "CI: PostgreSQL and Redis are required: $$out"; exit 1; \
+	else echo "SKIPPED the PostgreSQL + Redis run: $$out"; fi
 
 fast: setup
 	$(BIN)/pytest -m "not e2e"

@@ -132,7 +132,7 @@ def profile_edit(request):
         messages.success(request, _("Profile saved."))
         return redirect("accounts:profile_edit")
     return render(
-        request, "accounts/profile_edit.html", {"form": form, "avatar_form": forms.AvatarForm(), "tab": "me"}
+        request, "accounts/profile_edit.html", {"form": form, "tab": "me"}
     )
 
 

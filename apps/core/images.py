@@ -26,6 +26,8 @@ def process_image(upload, *, square: int | None = None, max_side: int = 2048) ->
     try:
         upload.seek(0)
         image = Image.open(upload)  # reads the header only: dimensions are known before decoding
+    except Image.DecompressionBombError as exc:
+        raise ImageRejected(_("The image's dimensions are too large.")) from exc
     except (UnidentifiedImageError, OSError, ValueError) as exc:
         raise ImageRejected(_("That file is not an image we can use (JPEG, PNG, GIF or WebP).")) from exc
     if image.format not in ALLOWED_FORMATS:

@@ -132,19 +132,7 @@
     toast(text);
   });
 
-  // Server-rendered messages fade away on their own.
   document.addEventListener("DOMContentLoaded", () => {
-    document.querySelectorAll(".toasts .toast").forEach((el) => setTimeout(() => el.remove(), 4000));
-    document.querySelectorAll("[data-confirm]").forEach((form) => {
-      form.addEventListener("submit", (e) => { if (!confirm(form.dataset.confirm)) e.preventDefault(); });
-    });
-    document.querySelectorAll("[data-fill-login]").forEach((button) => {
-      button.addEventListener("click", () => {
-        const form = button.closest("form");
-        form.querySelector("[name=username]").value = button.dataset.fillLogin;
-        form.querySelector("[name=password]").value = button.dataset.password;
-      });
-    });
     connect();
   });
 })();
