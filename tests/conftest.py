@@ -129,7 +129,7 @@ def asgi_server(django_db_setup, django_db_blocker):
 
     port = _free_port()
     config = uvicorn.Config(
-        application, host="127.0.0.1", port=port, log_level="warning", ws="websockets", lifespan="off"
+        application, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio", lifespan="off"
     )
     server = uvicorn.Server(config)
     with django_db_blocker.unblock():

@@ -62,6 +62,8 @@ PENDING = [
     ("sophie", "wangfang", "Bonjour! I'm Sophie"),
 ]
 REMARKS = [("liwei", "zhangmin", "Min (Anshan)")]
+# A staff account for the Django admin (moderation), not one of the cast.
+MODERATOR = "moderator"
 
 PALETTE = ["#07C160", "#10AEFF", "#FA9D3B", "#FA5151", "#8B5CF6", "#1485EE", "#E64340", "#576B95"]
 
@@ -70,13 +72,15 @@ def avatar_png(seed: str, size: int = 256) -> bytes:
     """A symmetric 5×5 pattern in a colour of the person's own, like a GitHub identicon."""
     digest = hashlib.sha256(seed.encode()).digest()
     colour = PALETTE[digest[0] % len(PALETTE)]
-    image = Image.new("RGB", (size, size), "#F2F2F2")
+    red, green, blue = (int(colour[i : i + 2], 16) for i in (1, 3, 5))
+    tint = tuple(int(c * 0.18 + 255 * 0.82) for c in (red, green, blue))
+    image = Image.new("RGB", (size, size), tint)
     draw = ImageDraw.Draw(image)
     cell = size // 6
     margin = (size - cell * 5) // 2
     for row in range(5):
         for col in range(3):
-            if digest[1 + row * 3 + col] % 2:
+            if digest[1 + row * 3 + col] % 3:
                 for c in {col, 4 - col}:
                     x, y = margin + c * cell, margin + row * cell
                     draw.rectangle([x, y, x + cell - 1, y + cell - 1], fill=colour)
@@ -127,8 +131,12 @@ def seed(*, with_avatars: bool = True, stdout=None) -> dict[str, User]:
             )
     for owner, friend, remark in REMARKS:
         Friendship.objects.filter(owner=people[owner], friend=people[friend], remark="").update(remark=remark)
+    if not User.objects.filter(username=MODERATOR).exists():
+        User.objects.create_superuser(
+            MODERATOR, password=DEMO_PASSWORD, display_name="Moderator", public_id="moderator"
+        )
     return people
 
 
 def unseed() -> None:
-    User.objects.filter(username__in=[p.username for p in CAST]).delete()
+    User.objects.filter(username__in=[p.username for p in CAST] + [MODERATOR]).delete()

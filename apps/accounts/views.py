@@ -131,9 +131,7 @@ def profile_edit(request):
         services.profile_update(user=request.user, **form.cleaned_data)
         messages.success(request, _("Profile saved."))
         return redirect("accounts:profile_edit")
-    return render(
-        request, "accounts/profile_edit.html", {"form": form, "tab": "me"}
-    )
+    return render(request, "accounts/profile_edit.html", {"form": form, "tab": "me"})
 
 
 @login_required

@@ -15,7 +15,12 @@ LOGIN = reverse("accounts:login")
 
 
 def signup(client, **overrides):
-    data = {"username": "meimei", "display_name": "韩梅梅", "password1": "lotus-pond-42", "password2": "lotus-pond-42"}
+    data = {
+        "username": "meimei",
+        "display_name": "韩梅梅",
+        "password1": "lotus-pond-42",
+        "password2": "lotus-pond-42",
+    }
     return client.post(SIGNUP, {**data, **overrides})
 
 
@@ -91,7 +96,9 @@ def test_failures_from_one_address_lock_other_accounts_too(client, liwei, wangfa
 
 
 def test_login_redirect_refuses_other_sites(client, liwei):
-    response = client.post(LOGIN + "?next=//evil.example/", {"username": "liwei", "password": "demo-pass-2026"})
+    response = client.post(
+        LOGIN + "?next=//evil.example/", {"username": "liwei", "password": "demo-pass-2026"}
+    )
     assert response.url == reverse("core:chats")
 
 
@@ -106,7 +113,11 @@ def test_password_change(client_as, liwei):
     client = client_as(liwei)
     response = client.post(
         reverse("accounts:password_change"),
-        {"old_password": "demo-pass-2026", "new_password1": "jade-river-77", "new_password2": "jade-river-77"},
+        {
+            "old_password": "demo-pass-2026",
+            "new_password1": "jade-river-77",
+            "new_password2": "jade-river-77",
+        },
     )
     assert response.status_code == 302
     liwei.refresh_from_db()

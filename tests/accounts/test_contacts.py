@@ -45,7 +45,9 @@ def test_crossing_requests_become_friends(tom, emma):
     services.friend_request_send(sender=tom, recipient=emma)
     services.friend_request_send(sender=emma, recipient=tom)
     assert selectors.are_friends(tom, emma)
-    assert not FriendRequest.objects.filter(status="pending", from_user__in=[tom, emma], to_user__in=[tom, emma]).exists()
+    assert not FriendRequest.objects.filter(
+        status="pending", from_user__in=[tom, emma], to_user__in=[tom, emma]
+    ).exists()
 
 
 def test_resending_updates_the_one_pending_request(tom, emma):
@@ -116,7 +118,9 @@ def test_search_is_rate_limited(client_as, liwei, settings):
     client = client_as(liwei)
     for _ in range(2):
         assert "too often" not in client.get(reverse("accounts:add_friend"), {"q": "emma"}).content.decode()
-    assert "too often" in client.get(reverse("accounts:add_friend"), {"q": "emma"}, follow=True).content.decode()
+    assert (
+        "too often" in client.get(reverse("accounts:add_friend"), {"q": "emma"}, follow=True).content.decode()
+    )
 
 
 def test_friend_requests_are_rate_limited(liwei, cast, settings):
@@ -152,7 +156,9 @@ def test_contacts_page_query_count_is_bounded(client_as, liwei, django_assert_ma
 
 def test_request_flow_over_http(client, liwei, sophie):
     client.force_login(sophie)
-    client.post(reverse("accounts:friend_request", args=[liwei.public_id]), {"message": "Hi Wei", "source": "search"})
+    client.post(
+        reverse("accounts:friend_request", args=[liwei.public_id]), {"message": "Hi Wei", "source": "search"}
+    )
     request = FriendRequest.objects.get(from_user=sophie, to_user=liwei, status="pending")
     client.force_login(liwei)
     page = client.get(reverse("accounts:new_friends")).content.decode()

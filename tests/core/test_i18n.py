@@ -30,7 +30,9 @@ def test_placeholders_match(path):
     placeholder = re.compile(r"%\(\w+\)[sd]")
     for entry in polib.pofile(str(path)).translated_entries():
         if not entry.msgid_plural:
-            assert sorted(placeholder.findall(entry.msgid)) == sorted(placeholder.findall(entry.msgstr)), entry.msgid
+            assert sorted(placeholder.findall(entry.msgid)) == sorted(placeholder.findall(entry.msgstr)), (
+                entry.msgid
+            )
 
 
 def test_catalogues_contain_every_string_in_the_code(tmp_path):
@@ -40,7 +42,9 @@ def test_catalogues_contain_every_string_in_the_code(tmp_path):
     for name in ("apps", "templates", "socialdemo", "static", "locale", "manage.py"):
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("vendor", "__pycache__", "*.mo"))
+            shutil.copytree(
+                source, tmp_path / name, ignore=shutil.ignore_patterns("vendor", "__pycache__", "*.mo")
+            )
         else:
             shutil.copy(source, tmp_path / name)
     env = {**os.environ, "DEBUG": "1", "PYTHONPATH": str(tmp_path)}

@@ -125,7 +125,9 @@ async def test_friend_request_badge_reaches_every_tab_of_the_recipient_only(liwe
     other, _, _ = await open_tab(emma)
     for tab in (phone, laptop, other):
         await receive(tab)
-    await database_sync_to_async(accounts.friend_request_send)(sender=sophie, recipient=liwei, message="Salut")
+    await database_sync_to_async(accounts.friend_request_send)(
+        sender=sophie, recipient=liwei, message="Salut"
+    )
     for tab in (phone, laptop):
         request = await receive(tab)
         assert request["type"] == "contacts.request" and request["data"]["message"] == "Salut"
