@@ -23,6 +23,7 @@ translations: $(VENV)/.installed
 
 ## make demo: set everything up, load the sample users and serve on http://$(HOST):$(PORT)
 demo: setup
+	@if [ "$(WORKERS)" != 1 ] && [ -z "$$REDIS_URL" ]; then echo "WORKERS=$(WORKERS) needs REDIS_URL (and DATABASE_URL): the in-memory layer lives in one process."; exit 1; fi
 	DEBUG=1 $(MANAGE) migrate --noinput
 	DEBUG=1 $(MANAGE) seed_demo
 	@echo

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from itertools import groupby
 
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from pypinyin import Style, lazy_pinyin
 
 from apps.accounts.models import Block, FriendRequest, Friendship, User
@@ -138,6 +138,29 @@ def relationship(viewer: User, person: User) -> Relationship:
         request_received=pending.get(person.pk),
         i_blocked=has_blocked(viewer, person),
         remark=mine.remark if mine else "",
+    )
+
+
+def people_you_may_know(user: User, *, limit: int = 5) -> list[User]:
+    """Friends of friends you haven't added, most mutual friends first (QQ's 可能认识的人)."""
+    my_friends = Friendship.objects.filter(owner=user).values("friend")
+    blocked_either_way = Block.objects.filter(Q(blocker=user) | Q(blocked=user))
+    pending = FriendRequest.objects.filter(
+        Q(from_user=user) | Q(to_user=user), status=FriendRequest.Status.PENDING
+    )
+    excluded = {
+        *blocked_either_way.values_list("blocker", flat=True),
+        *blocked_either_way.values_list("blocked", flat=True),
+        *pending.values_list("from_user", flat=True),  # already listed above the suggestions
+        *pending.values_list("to_user", flat=True),
+    }
+    return list(
+        User.objects.filter(is_active=True, friendships__friend__in=my_friends)
+        .exclude(pk=user.pk)
+        .exclude(pk__in=my_friends)
+        .exclude(pk__in=excluded)
+        .annotate(mutual=Count("friendships", filter=Q(friendships__friend__in=my_friends)))
+        .order_by("-mutual", "display_name")[:limit]
     )
 
 

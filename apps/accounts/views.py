@@ -243,8 +243,12 @@ def contacts(request):
 
 @login_required
 def new_friends(request):
-    requests = selectors.pending_requests_for(request.user)
-    return render(request, "accounts/new_friends.html", {"requests": requests, "tab": "contacts"})
+    context = {
+        "requests": selectors.pending_requests_for(request.user),
+        "suggestions": selectors.people_you_may_know(request.user),
+        "tab": "contacts",
+    }
+    return render(request, "accounts/new_friends.html", context)
 
 
 @login_required

@@ -172,3 +172,20 @@ def test_a_stranger_cannot_accept_someone_elses_request_over_http(client_as, tom
     client_as(emma).post(reverse("accounts:request_accept", args=[request.pk]))
     request.refresh_from_db()
     assert request.status == "pending"
+
+
+def test_people_you_may_know_ranks_by_mutual_friends(liwei, cast):
+    suggestions = selectors.people_you_may_know(liwei)
+    names = [p.username for p in suggestions]
+    # sunli shares wangfang and chenjing with liwei; tom is excluded once blocked
+    assert names[0] == "sunli" and suggestions[0].mutual == 2
+    assert not {"liwei", "wangfang", "zhangmin", "chenjing", "emma", "james"} & set(names)
+    assert not {"tom", "zhaolei"} & set(names)  # their requests are already waiting
+    services.user_block(actor=cast["sophie"], target=liwei)
+    assert "sophie" not in [p.username for p in selectors.people_you_may_know(liwei)]
+
+
+def test_new_friends_page_query_count_is_bounded(client_as, liwei, django_assert_max_num_queries):
+    client = client_as(liwei)
+    with django_assert_max_num_queries(10):
+        assert "People you may know" in client.get(reverse("accounts:new_friends")).content.decode()
