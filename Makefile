@@ -56,7 +56,7 @@ e2e: setup
 	$(BIN)/pytest -m e2e
 
 bench: setup
-	$(BIN)/python bench/run.py
+	ONLY=$(ONLY) $(BIN)/python bench/run.py
 
 lint:
 	$(BIN)/ruff check .

@@ -1,6 +1,7 @@
 """Reads about people and their contacts. `access_*` functions fetch and authorise in one step."""
 
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import groupby
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -54,6 +55,7 @@ def name_for(viewer: User, person: User, remarks: dict[int, str] | None = None) 
     return remarks.get(person.pk) or person.display_name or person.username
 
 
+@lru_cache(maxsize=20_000)
 def index_letter(name: str) -> str:
     """The A–Z heading a name sorts under, using pinyin for Chinese; '#' for anything else."""
     first = name.strip()[:1]
@@ -63,6 +65,7 @@ def index_letter(name: str) -> str:
     return letter if "A" <= letter <= "Z" else "#"
 
 
+@lru_cache(maxsize=20_000)  # pinyin lookups dominate a long contact list; names rarely change
 def _sort_key(name: str) -> tuple[str, str]:
     return (index_letter(name).replace("#", "~"), "".join(lazy_pinyin(name)).lower())
 
