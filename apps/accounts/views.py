@@ -17,6 +17,7 @@ from apps.accounts.models import FriendRequest, User
 from apps.accounts.seed import DEMO_PASSWORD, sample_logins
 from apps.core import discover, qr, ratelimit, tokens
 from apps.core.errors import DomainError, NotFound
+from apps.core.web import attempt
 
 QR_KIND = "user"
 
@@ -139,12 +140,12 @@ def profile_edit(request):
 def avatar_upload(request):
     form = forms.AvatarForm(request.POST, request.FILES)
     if form.is_valid():
-        try:
-            services.avatar_set(user=request.user, upload=form.cleaned_data["avatar"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Avatar updated."))
+        upload = form.cleaned_data["avatar"]
+        attempt(
+            request,
+            lambda: services.avatar_set(user=request.user, upload=upload),
+            success=_("Avatar updated."),
+        )
     else:
         messages.error(request, _("Choose an image to upload."))
     return redirect("accounts:profile_edit")
@@ -292,22 +293,19 @@ def friend_request(request, public_id: str):
     person = _person_or_404(request.user, public_id)
     form = forms.FriendRequestForm(request.POST)
     if form.is_valid():
-        try:
-            sent = services.friend_request_send(
+        ok, sent = attempt(
+            request,
+            lambda: services.friend_request_send(
                 sender=request.user,
                 recipient=person,
                 message=form.cleaned_data["message"],
                 source=form.cleaned_data["source"] or FriendRequest.Source.PROFILE,
-            )
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            if sent.status == FriendRequest.Status.ACCEPTED:
-                messages.success(
-                    request, _("You and %(name)s are now friends.") % {"name": person.display_name}
-                )
-            else:
-                messages.success(request, _("Friend request sent."))
+            ),
+        )
+        if ok and sent.status == FriendRequest.Status.ACCEPTED:  # they had already asked us
+            messages.success(request, _("You and %(name)s are now friends.") % {"name": person.display_name})
+        elif ok:
+            messages.success(request, _("Friend request sent."))
     return _back_to_profile(person)
 
 
@@ -316,24 +314,21 @@ def friend_request(request, public_id: str):
 def request_accept(request, request_id: int):
     form = forms.AcceptForm(request.POST)
     remark = form.cleaned_data["remark"] if form.is_valid() else ""
-    try:
-        accepted = services.friend_request_accept(actor=request.user, request_id=request_id, remark=remark)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-        return redirect("accounts:new_friends")
-    messages.success(
-        request, _("You and %(name)s are now friends.") % {"name": accepted.from_user.display_name}
+    ok, accepted = attempt(
+        request,
+        lambda: services.friend_request_accept(actor=request.user, request_id=request_id, remark=remark),
     )
+    if ok:
+        messages.success(
+            request, _("You and %(name)s are now friends.") % {"name": accepted.from_user.display_name}
+        )
     return redirect("accounts:new_friends")
 
 
 @login_required
 @require_POST
 def request_decline(request, request_id: int):
-    try:
-        services.friend_request_decline(actor=request.user, request_id=request_id)
-    except DomainError as exc:
-        messages.error(request, exc.message)
+    attempt(request, lambda: services.friend_request_decline(actor=request.user, request_id=request_id))
     return redirect("accounts:new_friends")
 
 
@@ -343,12 +338,12 @@ def remark(request, public_id: str):
     person = _person_or_404(request.user, public_id)
     form = forms.RemarkForm(request.POST)
     if form.is_valid():
-        try:
-            services.remark_set(owner=request.user, friend=person, remark=form.cleaned_data["remark"])
-        except DomainError as exc:
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, _("Remark saved."))
+        text = form.cleaned_data["remark"]
+        attempt(
+            request,
+            lambda: services.remark_set(owner=request.user, friend=person, remark=text),
+            success=_("Remark saved."),
+        )
     return _back_to_profile(person)
 
 
@@ -365,12 +360,11 @@ def remove_friend(request, public_id: str):
 @require_POST
 def block(request, public_id: str):
     person = _person_or_404(request.user, public_id)
-    try:
-        services.user_block(actor=request.user, target=person)
-    except DomainError as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, _("%(name)s is blocked.") % {"name": person.display_name})
+    attempt(
+        request,
+        lambda: services.user_block(actor=request.user, target=person),
+        success=_("%(name)s is blocked.") % {"name": person.display_name},
+    )
     return _back_to_profile(person)
 
 
