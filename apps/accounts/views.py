@@ -50,7 +50,7 @@ def _back_to_profile(person: User):
 
 def signup(request):
     if request.user.is_authenticated:
-        return redirect("core:chats")
+        return redirect("chat:list")
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -68,13 +68,13 @@ def signup(request):
             messages.success(
                 request, _("Welcome, %(name)s! Add a friend to start chatting.") % {"name": user.display_name}
             )
-            return redirect("core:chats")
+            return redirect("chat:list")
     return render(request, "accounts/signup.html", {"form": form})
 
 
 def login_view(request):
     if request.user.is_authenticated:
-        return redirect("core:chats")
+        return redirect("chat:list")
     form = forms.LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -5,7 +5,6 @@ from apps.core import views
 app_name = "core"
 
 urlpatterns = [
-    path("", views.chats, name="chats"),
     path("discover/", views.discover, name="discover"),
     path("scan/", views.scan, name="scan"),
     path("healthz", views.healthz, name="healthz"),

@@ -12,12 +12,6 @@ from apps.core import discover as discover_registry
 
 
 @login_required
-def chats(request):
-    """The Chats tab (the chat app fills it in when it exists)."""
-    return render(request, "core/chats.html", {"tab": "chats"})
-
-
-@login_required
 def discover(request):
     return render(request, "core/discover.html", {"tab": "discover", "entries": discover_registry.entries()})
 

@@ -26,11 +26,11 @@ def signup(client, **overrides):
 
 def test_signup_logs_in_and_lands_on_chats(client):
     response = signup(client)
-    assert response.status_code == 302 and response.url == reverse("core:chats")
+    assert response.status_code == 302 and response.url == reverse("chat:list")
     user = User.objects.get(username="meimei")
     assert user.display_name == "韩梅梅"
     assert user.public_id == "meimei"
-    assert client.get(reverse("core:chats")).status_code == 200
+    assert client.get(reverse("chat:list")).status_code == 200
 
 
 def test_signup_refuses_weak_password_and_creates_nobody(client):
@@ -99,14 +99,14 @@ def test_login_redirect_refuses_other_sites(client, liwei):
     response = client.post(
         LOGIN + "?next=//evil.example/", {"username": "liwei", "password": "demo-pass-2026"}
     )
-    assert response.url == reverse("core:chats")
+    assert response.url == reverse("chat:list")
 
 
 def test_logout_needs_post(client_as, liwei):
     client = client_as(liwei)
     assert client.get(reverse("accounts:logout")).status_code == 405
     client.post(reverse("accounts:logout"))
-    assert client.get(reverse("core:chats")).status_code == 302
+    assert client.get(reverse("chat:list")).status_code == 302
 
 
 def test_password_change(client_as, liwei):
@@ -146,6 +146,6 @@ def test_login_restores_saved_language(client, liwei):
 
 
 def test_pages_need_login(client, db):
-    for name in ["core:chats", "accounts:contacts", "accounts:me", "core:discover", "accounts:my_qr"]:
+    for name in ["chat:list", "accounts:contacts", "accounts:me", "core:discover", "accounts:my_qr"]:
         response = client.get(reverse(name))
         assert response.status_code == 302 and response.url.startswith(LOGIN)

@@ -1,0 +1,20 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ChatConfig(AppConfig):
+    name = "apps.chat"
+    label = "chat"
+    verbose_name = _("Chats")
+
+    def ready(self):
+        from apps.chat import handlers, selectors  # noqa: F401 - registers websocket handlers
+        from apps.core import badges, discover
+
+        badges.register("chats", selectors.unread_total)
+        discover.register(
+            discover.Entry("message", _("Send message"), "chat:direct", "chats", order=10), page="profile"
+        )
+        discover.register(
+            discover.Entry("groups", _("Group chats"), "chat:groups", "group", order=10), page="contacts"
+        )

@@ -1,0 +1,324 @@
+"""Reads about conversations and messages. `access_conversation` fetches and authorises in one step."""
+
+from dataclasses import dataclass
+from functools import reduce
+from operator import or_
+
+from django.core.cache import cache
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.templatetags.static import static
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.accounts.selectors import remarks_of
+from apps.chat import cards
+from apps.chat.models import Conversation, HiddenMessage, Membership, Message
+from apps.chat.stickers import STICKERS
+from apps.chat.texts import system_text
+from apps.core.errors import NotFound
+
+PAGE_SIZE = 50
+
+
+def access_membership(*, user: User, pk, include_inactive: bool = False) -> Membership:
+    """The person's membership of conversation `pk` (with the conversation); NotFound if not theirs."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise NotFound() from None
+    qs = Membership.objects.select_related("conversation").filter(conversation_id=pk, user=user)
+    if not include_inactive:
+        qs = qs.filter(active=True)
+    membership = qs.first()
+    if membership is None or not user.is_authenticated:
+        raise NotFound()
+    return membership
+
+
+def access_conversation(*, user: User, pk) -> Conversation:
+    """Conversation `pk` if `user` is an active member; the same NotFound for missing and not-yours."""
+    return access_membership(user=user, pk=pk).conversation
+
+
+def member_ids(conversation: Conversation) -> list[int]:
+    """Everyone who currently receives the conversation's messages."""
+    return list(
+        Membership.objects.filter(conversation=conversation, active=True).values_list("user_id", flat=True)
+    )
+
+
+def unread_total(user: User) -> int:
+    """Unread messages across the person's chats, muted ones excepted (the Chats tab badge)."""
+    if not user.is_authenticated:
+        return 0
+    total = Membership.objects.filter(user=user, active=True, muted=False, hidden=False).aggregate(
+        n=Sum(F("conversation__last_seq") - F("last_read_seq"))
+    )["n"]
+    return max(int(total or 0), 0)
+
+
+# --- Messages as the client sees them ----------------------------------------------------------------
+
+
+def avatar_of(user: User | None) -> dict:
+    if user is None:
+        return {"url": "", "initials": "", "colour": 0}
+    return {
+        "url": user.avatar.url if user.avatar else "",
+        "initials": user.initials,
+        "colour": user.avatar_colour,
+    }
+
+
+def preview_of(message: Message | None, *, sender_name: str = "") -> str:
+    """A one-line preview for the chat list, in the active language."""
+    if message is None:
+        return ""
+    if message.recalled:
+        return (
+            _("%(name)s recalled a message") % {"name": sender_name}
+            if sender_name
+            else _("A message was recalled")
+        )
+    if message.kind == Message.TEXT:
+        text = " ".join(message.text.split())
+        body = text[:60]
+    elif message.kind == Message.IMAGE:
+        body = _("[Photo]")
+    elif message.kind == Message.STICKER:
+        body = _("[Sticker]")
+    elif message.kind == Message.PAT:
+        return _("%(actor)s patted %(target)s%(suffix)s") % {
+            "actor": sender_name,
+            "target": message.payload.get("target_name", ""),
+            "suffix": message.payload.get("suffix", ""),
+        }
+    elif message.kind == Message.SYSTEM:
+        return system_text(message.payload, message.text)
+    else:
+        body = cards.preview(message) or _("[Message]")
+    return f"{sender_name}: {body}" if sender_name else body
+
+
+def _html(message: Message) -> dict[str, str]:
+    if not cards.is_card(message.kind) or message.recalled:
+        return {}
+    key = f"chat.html:{message.pk}:{message.version}"
+    html = cache.get(key)
+    if html is None:
+        html = cards.render_all(message)
+        cache.set(key, html, 3600)
+    return html
+
+
+def message_data(message: Message) -> dict:
+    """The message as every member's client receives it (viewer-independent)."""
+    sender = message.sender
+    reply = None
+    if message.reply_to_id and message.reply_to is not None:
+        original = message.reply_to
+        reply = {
+            "id": original.pk,
+            "seq": original.seq,
+            "sender": original.sender_id,
+            "name": str(original.sender) if original.sender else "",
+            "preview": preview_of(original) if not original.recalled else _("The message was recalled"),
+        }
+    recalled = message.recalled
+    payload = {} if recalled else message.payload
+    data = {
+        "id": message.pk,
+        "seq": message.seq,
+        "conversation": message.conversation_id,
+        "kind": message.kind,
+        "sender": message.sender_id,
+        "sender_name": str(sender) if sender else "",
+        "avatar": avatar_of(sender),
+        "text": "" if recalled else message.text,
+        "payload": payload,
+        "html": _html(message),
+        "mentions": message.mentions,
+        "reply_to": reply,
+        "recalled": recalled,
+        "version": message.version,
+        "client_id": message.client_id or "",
+        "created_at": message.created_at.isoformat(),
+    }
+    if message.kind == Message.STICKER and not recalled:
+        name = payload.get("name", "")
+        data["sticker_url"] = static(f"img/stickers/{name}.svg") if name in STICKERS else ""
+    if message.kind == Message.SYSTEM:
+        data["text"] = system_text(message.payload, message.text)
+    return data
+
+
+def _visible(membership: Membership) -> Q:
+    q = Q(seq__gt=membership.cleared_before_seq)
+    if not membership.active and membership.left_seq is not None:
+        q &= Q(seq__lte=membership.left_seq)
+    return q
+
+
+def visible_messages(membership: Membership) -> QuerySet[Message]:
+    hidden = HiddenMessage.objects.filter(user_id=membership.user_id, message=OuterRef("pk"))
+    return (
+        Message.objects.filter(conversation_id=membership.conversation_id)
+        .filter(_visible(membership))
+        .exclude(Exists(hidden))
+        .select_related("sender", "reply_to", "reply_to__sender")
+    )
+
+
+def history(
+    membership: Membership, *, before: int | None = None, after: int | None = None, limit: int = PAGE_SIZE
+) -> list[Message]:
+    """A page of messages in seq order: the newest `limit`, older than `before`, or newer than `after`."""
+    limit = max(1, min(limit, 200))
+    qs = visible_messages(membership)
+    if after is not None:
+        return list(qs.filter(seq__gt=after).order_by("seq")[:limit])
+    if before is not None:
+        qs = qs.filter(seq__lt=before)
+    return list(reversed(qs.order_by("-seq")[:limit]))
+
+
+def search(membership: Membership, query: str, *, limit: int = 50) -> list[Message]:
+    query = query.strip()
+    if not query:
+        return []
+    return list(
+        visible_messages(membership)
+        .filter(kind=Message.TEXT, recalled_at__isnull=True, text__icontains=query[:100])
+        .order_by("-seq")[:limit]
+    )
+
+
+# --- Members --------------------------------------------------------------------------------------------
+
+
+def memberships_of(conversation: Conversation) -> QuerySet[Membership]:
+    return (
+        Membership.objects.filter(conversation=conversation, active=True)
+        .select_related("user", "user__chat_profile")
+        .order_by("joined_at", "pk")
+    )
+
+
+def members_data(viewer: User, memberships: list[Membership]) -> dict:
+    """Members by id as `viewer` names them, with read positions where they share them."""
+    remarks = remarks_of(viewer)
+    out = {}
+    for m in memberships:
+        u = m.user
+        out[str(u.pk)] = {
+            "id": u.pk,
+            "name": remarks.get(u.pk) or str(u),
+            "public_id": u.public_id,
+            "role": m.role,
+            "avatar": avatar_of(u),
+            # A person who turned read receipts off shares no read position with anyone else.
+            "read": m.last_read_seq if (u.send_read_receipts or u.pk == viewer.pk) else None,
+        }
+    return out
+
+
+# --- The chat list --------------------------------------------------------------------------------------
+
+
+@dataclass
+class ChatRow:
+    membership: Membership
+    conversation: Conversation
+    title: str
+    preview: str
+    unread: int
+    mentioned: bool
+    other: User | None
+    last_at: object
+    member_count: int = 0
+
+
+def chat_list(user: User) -> list[ChatRow]:
+    """The person's chats, pinned first then by last activity, with previews and unread counts."""
+    memberships = list(
+        Membership.objects.filter(user=user, hidden=False)
+        .filter(Q(active=True) | Q(conversation__kind=Conversation.Kind.GROUP))
+        .select_related("conversation")
+        .order_by("-pinned", F("conversation__last_message_at").desc(nulls_last=True), "-conversation_id")[
+            :300
+        ]
+    )
+    if not memberships:
+        return []
+    wanted = []
+    for m in memberships:
+        seq = m.conversation.last_seq if m.active else (m.left_seq or 0)
+        if seq > m.cleared_before_seq:
+            wanted.append(Q(conversation_id=m.conversation_id, seq=seq))
+    last = {}
+    if wanted:
+        for msg in Message.objects.filter(reduce(or_, wanted)).select_related("sender"):
+            last[msg.conversation_id] = msg
+    direct_ids = [m.conversation_id for m in memberships if not m.conversation.is_group]
+    others = {}
+    if direct_ids:
+        for om in (
+            Membership.objects.filter(conversation_id__in=direct_ids)
+            .exclude(user=user)
+            .select_related("user")
+        ):
+            others[om.conversation_id] = om.user
+    remarks = remarks_of(user)
+
+    def name(person):
+        if person is None:
+            return ""
+        if person.pk == user.pk:
+            return ""
+        return remarks.get(person.pk) or str(person)
+
+    rows = []
+    for m in memberships:
+        conv = m.conversation
+        msg = last.get(conv.pk)
+        other = others.get(conv.pk)
+        title = conv.name if conv.is_group else name(other)
+        sender_name = (
+            name(msg.sender)
+            if msg is not None and conv.is_group and msg.kind not in (Message.SYSTEM,)
+            else ""
+        )
+        if msg is not None and msg.kind == Message.PAT:
+            sender_name = _("You") if msg.sender_id == user.pk else name(msg.sender)
+        if msg is not None and msg.recalled:
+            sender_name = _("You") if msg.sender_id == user.pk else name(msg.sender)
+        unread = max(0, conv.last_seq - m.last_read_seq) if m.active else 0
+        rows.append(
+            ChatRow(
+                membership=m,
+                conversation=conv,
+                title=title,
+                preview=preview_of(msg, sender_name=sender_name),
+                unread=unread,
+                mentioned=m.active and m.mention_seq > m.last_read_seq,
+                other=other,
+                last_at=conv.last_message_at or conv.created_at,
+            )
+        )
+    return rows
+
+
+def groups_of(user: User) -> QuerySet[Conversation]:
+    return Conversation.objects.filter(
+        kind=Conversation.Kind.GROUP, memberships__user=user, memberships__active=True
+    ).order_by("name")
+
+
+def direct_between(a: User, b: User) -> Conversation | None:
+    low, high = sorted([a.pk, b.pk])
+    return Conversation.objects.filter(direct_key=f"{low}:{high}").first()
+
+
+def language_code() -> str:
+    return translation.get_language() or "en"

@@ -1,0 +1,34 @@
+"""Grey system lines, stored as an event key + params and shown in each reader's language."""
+
+from django.utils.translation import gettext_lazy as _
+
+# Keep these in step with SYSTEM in static/js/chat.js (the client renders live lines itself).
+SYSTEM_TEXTS = {
+    "created": _("%(actor)s created the group chat"),
+    "invited": _("%(actor)s invited %(names)s to the group chat"),
+    "joined_by_code": _("%(names)s joined the group chat by scanning %(actor)s's QR code"),
+    "removed": _("%(actor)s removed %(names)s from the group chat"),
+    "left": _("%(actor)s left the group chat"),
+    "renamed": _('%(actor)s changed the group name to "%(name)s"'),
+    "announcement": _("%(actor)s updated the group announcement"),
+    "owner": _("%(names)s is now the group owner"),
+    "admin": _("%(names)s is now a group admin"),
+    "friends": _("You are now friends. Say hello!"),
+}
+
+
+def system_text(payload: dict, fallback: str = "") -> str:
+    """The system line for `payload` in the active language."""
+    key = payload.get("event") if isinstance(payload, dict) else None
+    template = SYSTEM_TEXTS.get(key or "")
+    if template is None:
+        return fallback
+    joiner = str(_(", "))
+    params = {
+        k: joiner.join(map(str, v)) if isinstance(v, list) else str(v)
+        for k, v in (payload.get("params") or {}).items()
+    }
+    try:
+        return str(template) % params
+    except (KeyError, ValueError, TypeError):
+        return fallback
