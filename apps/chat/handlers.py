@@ -119,6 +119,13 @@ def badge(*, user, data):
     return {"chats": selectors.unread_total(user)}
 
 
+@realtime.on("chat.targets")
+def targets(*, user, data):
+    """The person's recent chats, to forward a message to."""
+    rows = [r for r in selectors.chat_list(user) if r.membership.active][:30]
+    return {"chats": [{"id": r.conversation.pk, "title": r.title} for r in rows]}
+
+
 @realtime.on("chat.presence")
 def presence_of(*, user, data):
     """Online now or last seen, for the other person of a 1:1 chat."""
