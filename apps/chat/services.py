@@ -234,6 +234,8 @@ def message_send(
         raise DomainError(_("Type a message first."), code="empty")
     if len(text) > MAX_TEXT:
         raise DomainError(_("A message can be at most %(n)s characters.") % {"n": MAX_TEXT}, code="too_long")
+    if mentions is not None and not isinstance(mentions, list):
+        raise DomainError(_("That request could not be read."), code="malformed")
     return _send(
         sender=sender,
         conversation=conversation,
