@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("apps.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
+    path("wallet/", include("apps.wallet.urls")),
     path("", include("apps.chat.urls")),
     path("", include("apps.core.urls")),
 ]

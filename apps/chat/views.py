@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.selectors import access_person, contacts_of
-from apps.chat import forms, selectors, services
+from apps.chat import composer, forms, selectors, services
 from apps.chat.models import ChatProfile, Membership
 from apps.chat.stickers import STICKERS
 from apps.core import qr
@@ -89,6 +89,8 @@ def thread(request, pk: int):
         "stickers": STICKERS.items(),
         "hide_tabbar": True,
         "tab": "chats",
+        "composer_actions": composer.actions_for(conv),
+        "composer_assets": composer.assets(),
     }
     return render(request, "chat/thread.html", context)
 

@@ -50,7 +50,9 @@ async def test_retry_with_same_client_id_gets_same_ack_and_one_delivery(direct, 
     mine, *_ = await open_tab(liwei)
     theirs, *_ = await open_tab(wangfang)
     first = await request(mine, "chat.send", {"conversation": direct.pk, "text": "once", "client_id": "same"})
-    second = await request(mine, "chat.send", {"conversation": direct.pk, "text": "once", "client_id": "same"}, ref="r2")
+    second = await request(
+        mine, "chat.send", {"conversation": direct.pk, "text": "once", "client_id": "same"}, ref="r2"
+    )
     assert first["data"] == second["data"]
     await next_of(theirs, "chat.message")
     assert await nothing_more(theirs, "chat.message")
@@ -94,7 +96,9 @@ async def test_bad_input_gets_clear_errors_and_socket_survives(direct, liwei):
 async def test_rate_limit_answers_with_an_error_event(direct, liwei):
     tab, *_ = await open_tab(liwei)
     for n in range(20):
-        assert (await request(tab, "chat.send", {"conversation": direct.pk, "text": str(n)}, ref=n))["type"] == "ack"
+        assert (await request(tab, "chat.send", {"conversation": direct.pk, "text": str(n)}, ref=n))[
+            "type"
+        ] == "ack"
     answer = await request(tab, "chat.send", {"conversation": direct.pk, "text": "too many"}, ref="x")
     assert answer["type"] == "error" and answer["data"]["code"] == "rate_limited"
     await tab.disconnect()
@@ -102,11 +106,15 @@ async def test_rate_limit_answers_with_an_error_event(direct, liwei):
 
 async def test_removed_member_can_neither_send_nor_receive(group, liwei, chenjing):
     theirs, *_ = await open_tab(chenjing)
-    await database_sync_to_async(services.group_remove_member)(actor=liwei, conversation=group, user_id=chenjing.pk)
+    await database_sync_to_async(services.group_remove_member)(
+        actor=liwei, conversation=group, user_id=chenjing.pk
+    )
     await next_of(theirs, "chat.conversation")
     answer = await request(theirs, "chat.send", {"conversation": group.pk, "text": "let me back"})
     assert answer["type"] == "error" and answer["data"]["code"] == "not_found"
-    await database_sync_to_async(services.message_send)(sender=liwei, conversation=group, text="after removal")
+    await database_sync_to_async(services.message_send)(
+        sender=liwei, conversation=group, text="after removal"
+    )
     assert await nothing_more(theirs, "chat.message")
     await theirs.disconnect()
 
@@ -117,14 +125,20 @@ async def test_reconnect_mid_conversation_loses_and_duplicates_nothing(direct, l
     theirs, *_ = await open_tab(wangfang)
     seen = {}
     for n in range(1, 4):
-        await request(mine, "chat.send", {"conversation": direct.pk, "text": f"m{n}", "client_id": f"c{n}"}, ref=n)
+        await request(
+            mine, "chat.send", {"conversation": direct.pk, "text": f"m{n}", "client_id": f"c{n}"}, ref=n
+        )
         event = await next_of(theirs, "chat.message")
         seen[event["data"]["message"]["seq"]] = event["data"]["message"]["text"]
     await theirs.disconnect()
     for n in range(4, 8):
-        await request(mine, "chat.send", {"conversation": direct.pk, "text": f"m{n}", "client_id": f"c{n}"}, ref=n)
+        await request(
+            mine, "chat.send", {"conversation": direct.pk, "text": f"m{n}", "client_id": f"c{n}"}, ref=n
+        )
     # A resend of message 5 after the sender's own drop changes nothing.
-    await request(mine, "chat.send", {"conversation": direct.pk, "text": "m5", "client_id": "c5"}, ref="again")
+    await request(
+        mine, "chat.send", {"conversation": direct.pk, "text": "m5", "client_id": "c5"}, ref="again"
+    )
     theirs, *_ = await open_tab(wangfang)
     synced = await request(theirs, "chat.sync", {"conversation": direct.pk, "after": max(seen)})
     for message in synced["data"]["messages"]:

@@ -1,0 +1,64 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+def _money(fen) -> str:
+    from .money import yuan
+
+    try:
+        return yuan(int(fen))
+    except (TypeError, ValueError):
+        return ""
+
+
+class WalletConfig(AppConfig):
+    name = "apps.wallet"
+    label = "wallet"
+    verbose_name = _("Wallet")
+
+    def ready(self):
+        from django.utils.translation import gettext
+
+        from apps.chat import cards, composer
+        from apps.core import discover
+
+        discover.register(discover.Entry("wallet", _("Wallet"), "wallet:home", "wallet", order=20), page="me")
+        discover.register(
+            discover.Entry("transfer", _("Transfer"), "wallet:transfer_to", "wallet", order=30),
+            page="profile",
+        )
+        composer.register(
+            composer.Action(
+                "red_packet",
+                _("Red packet"),
+                "wallet:packet_new",
+                "redpacket",
+                order=20,
+                script="js/wallet.js",
+                style="css/wallet.css",
+            )
+        )
+        composer.register(
+            composer.Action(
+                "transfer",
+                _("Transfer"),
+                "wallet:transfer_in_chat",
+                "transfer",
+                order=30,
+                where="direct",
+                script="js/wallet.js",
+                style="css/wallet.css",
+            )
+        )
+        cards.register(
+            "wallet_packet",
+            template="wallet/_packet_card.html",
+            preview=lambda payload: gettext("[Red Packet] %(note)s") % {"note": payload.get("note", "")},
+        )
+        cards.register(
+            "wallet_transfer",
+            template="wallet/_transfer_card.html",
+            preview=lambda payload: (
+                gettext("[Transfer] %(amount)s") % {"amount": _money(payload.get("amount"))}
+            ),
+        )

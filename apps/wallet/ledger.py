@@ -1,0 +1,147 @@
+"""The ledger: the only code that changes a balance.
+
+`ledger_post` writes one Transaction with balanced entries and applies every balance change with a
+conditional UPDATE (`balance >= amount` for a debit), in account order so concurrent posts can't
+deadlock, inside one atomic block: all or nothing. A debit that would overdraw raises
+InsufficientBalance and nothing is written.
+"""
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext_lazy as _
+
+from apps.core import clock
+from apps.core.errors import DomainError
+
+from .models import Account, Entry, Transaction
+
+
+class InsufficientBalance(DomainError):
+    code = "insufficient_balance"
+
+    def __init__(self, message=None):
+        super().__init__(message or _("Insufficient balance."))
+
+
+class DuplicateRequest(Exception):
+    """The idempotency key was used already: `existing` is the first result."""
+
+    def __init__(self, existing: Transaction):
+        self.existing = existing
+        super().__init__(f"idempotency key already used by transaction {existing.pk}")
+
+
+def system_account(kind: str) -> Account:
+    """The demo bank or the holding account (created on first use)."""
+    account = Account.objects.filter(kind=kind, owner=None).first()
+    if account is None:
+        try:
+            with transaction.atomic():
+                account = Account.objects.create(kind=kind)
+        except IntegrityError:
+            account = Account.objects.get(kind=kind, owner=None)
+    return account
+
+
+def find_existing(initiator, key: str) -> Transaction | None:
+    """The transaction a request with this idempotency key made already, if any."""
+    if initiator is None:
+        return Transaction.objects.filter(initiator=None, idempotency_key=key).first()
+    return Transaction.objects.filter(initiator=initiator, idempotency_key=key).first()
+
+
+def ledger_post(
+    *,
+    kind: str,
+    lines: Iterable[tuple[Account, int]],
+    idempotency_key: str,
+    initiator=None,
+    memo: str = "",
+    fee: int = 0,
+    transfer=None,
+    packet=None,
+    payment=None,
+) -> Transaction:
+    """Post one balanced transaction; raise InsufficientBalance (nothing written) or DuplicateRequest."""
+    lines = [(account, int(amount)) for account, amount in lines if int(amount) != 0]
+    if len(lines) < 2 or sum(amount for _a, amount in lines) != 0:
+        raise ValueError("A transaction needs at least two entries that sum to zero")
+    if not idempotency_key:
+        raise ValueError("Every transaction needs an idempotency key")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():  # savepoint: a duplicate key leaves the outer block usable
+                txn = Transaction.objects.create(
+                    kind=kind,
+                    initiator=initiator,
+                    idempotency_key=idempotency_key,
+                    memo=memo[:120],
+                    fee=fee,
+                    transfer=transfer,
+                    packet=packet,
+                    payment=payment,
+                    created_at=clock.now(),
+                )
+        except IntegrityError:
+            existing = find_existing(initiator, idempotency_key)
+            if existing is None:
+                raise
+            raise DuplicateRequest(existing) from None
+        net: dict[int, int] = defaultdict(int)
+        kinds: dict[int, str] = {}
+        for account, amount in lines:
+            net[account.pk] += amount
+            kinds[account.pk] = account.kind
+        for pk in sorted(net):  # one order for everyone: no deadlocks between concurrent posts
+            change = net[pk]
+            rows = Account.objects.filter(pk=pk)
+            if change < 0 and kinds[pk] != Account.Kind.BANK:
+                rows = rows.filter(balance__gte=-change)
+            if change and rows.update(balance=F("balance") + change) != 1:
+                raise InsufficientBalance()
+        balances = dict(Account.objects.filter(pk__in=net).values_list("pk", "balance"))
+        running = dict(balances)
+        entries = []
+        # balance_after per line: walk back from the final balance so several lines on one account agree.
+        for account, amount in reversed(lines):
+            entries.append(
+                Entry(
+                    transaction=txn, account_id=account.pk, amount=amount, balance_after=running[account.pk]
+                )
+            )
+            running[account.pk] -= amount
+        Entry.objects.bulk_create(reversed(entries))
+        for account, _amount in lines:
+            account.balance = balances[account.pk]
+    return txn
+
+
+def audit() -> list[str]:
+    """Every problem with the books: cached balance ≠ entries, unbalanced transactions, money not conserved."""
+    problems = []
+    sums = dict(Entry.objects.values("account").annotate(s=Sum("amount")).values_list("account", "s"))
+    for pk, kind, balance in Account.objects.values_list("pk", "kind", "balance"):
+        if balance != (sums.get(pk) or 0):
+            problems.append(
+                f"account {pk} ({kind}): cached balance {balance} != sum of entries {sums.get(pk) or 0}"
+            )
+        if balance < 0 and kind != Account.Kind.BANK:
+            problems.append(f"account {pk} ({kind}) is negative: {balance}")
+    unbalanced = (
+        Entry.objects.values("transaction")
+        .annotate(s=Sum("amount"))
+        .exclude(s=0)
+        .values_list("transaction", "s")
+    )
+    for pk, total in unbalanced:
+        problems.append(f"transaction {pk} does not balance: entries sum to {total}")
+    empty = Transaction.objects.filter(entries__isnull=True).values_list("pk", flat=True)
+    for pk in empty:
+        problems.append(f"transaction {pk} has no entries")
+    total = Account.objects.aggregate(s=Sum("balance"))["s"] or 0
+    if total != 0:
+        problems.append(f"money is not conserved: all balances sum to {total}, not 0")
+    return problems

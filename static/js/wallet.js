@@ -1,0 +1,188 @@
+/* Wallet: live "received ¥X" notices, red packet cards (opened marks, the 開 modal), print buttons. */
+(function () {
+  "use strict";
+  const t = (s) => (window.gettext ? window.gettext(s) : s);
+  const fmt = (s, o) => (window.interpolate ? window.interpolate(s, o, true) : s);
+
+  function csrf() {
+    const input = document.querySelector("[name=csrfmiddlewaretoken]");
+    if (input) return input.value;
+    const m = document.cookie.match(/(?:^|; )csrftoken=([^;]+)/);
+    return m ? decodeURIComponent(m[1]) : "";
+  }
+
+  function el(tag, cls, text) {
+    const node = document.createElement(tag);
+    if (cls) node.className = cls;
+    if (text != null) node.textContent = text;
+    return node;
+  }
+
+  // --- Live payments --------------------------------------------------------------------------
+  function onReady() {
+    if (!window.Realtime) return;
+    window.Realtime.on("wallet.received", (d) => {
+      window.Realtime.toast(fmt(t("Received %(amount)s from %(from)s"), d), "success");
+      const list = document.querySelector("[data-received]");
+      if (list) {
+        const li = el("li");
+        li.append(el("span", "", d.from), el("strong", "", d.amount));
+        list.prepend(li);
+      }
+    });
+    window.Realtime.on("wallet.paid", (d) => {
+      window.Realtime.toast(fmt(t("Paid %(amount)s to %(to)s"), d), "success");
+    });
+  }
+
+  // --- Red packet cards in chats --------------------------------------------------------------
+  const checked = new Set();
+  let pending = null;
+
+  function markOpened(ids) {
+    ids.forEach((id) => {
+      document.querySelectorAll('a[data-packet="' + id + '"]').forEach((card) => {
+        card.classList.add("opened");
+        const status = card.querySelector("[data-rp-status]");
+        if (status && card.dataset.packetState === "open") status.textContent = t("Opened");
+      });
+    });
+  }
+
+  function scanCards() {
+    const ids = [];
+    document.querySelectorAll("a[data-packet]").forEach((card) => {
+      const id = card.dataset.packet;
+      if (!card.dataset.checked) {
+        card.dataset.checked = "1";
+        if (!checked.has(id)) ids.push(id);
+        else if (card.dataset.mine) markOpened([id]);
+      }
+    });
+    if (!ids.length) return;
+    ids.forEach((id) => checked.add(id));
+    fetch("/wallet/packets/opened/?ids=" + ids.join(","), { credentials: "same-origin" })
+      .then((r) => (r.ok ? r.json() : { opened: [] }))
+      .then((d) => {
+        (d.opened || []).forEach((id) => opened.add(String(id)));
+        markOpened(Array.from(opened));
+      })
+      .catch(() => {});
+  }
+  const opened = new Set();
+
+  function scheduleScan() {
+    if (pending) return;
+    pending = setTimeout(() => {
+      pending = null;
+      scanCards();
+      markOpened(Array.from(opened));
+    }, 50);
+  }
+
+  function modal() {
+    let box = document.querySelector("[data-rp-modal]");
+    if (box) return box;
+    box = el("div", "rp-modal");
+    box.dataset.rpModal = "";
+    box.hidden = true;
+    box.setAttribute("role", "dialog");
+    box.setAttribute("aria-modal", "true");
+    box.addEventListener("click", (e) => {
+      if (e.target === box) box.hidden = true;
+    });
+    document.body.append(box);
+    return box;
+  }
+
+  function showPacket(state) {
+    const box = modal();
+    box.replaceChildren();
+    const sheet = el("div", "rp-sheet");
+    const close = el("button", "rp-close", "×");
+    close.type = "button";
+    close.setAttribute("aria-label", t("Close"));
+    close.addEventListener("click", () => (box.hidden = true));
+    const who = el("div", "rp-who");
+    who.append(el("span", "avatar-initials", state.sender_initials), el("span", "", fmt(t("Red packet from %(sender)s"), state)));
+    const greet = el("div", "rp-greet", state.note);
+    const msg = el("div", "rp-msg");
+    sheet.append(close, who, greet, msg);
+    if (state.exclusive) msg.textContent = fmt(t("Exclusive red packet for %(exclusive)s"), state);
+    if (state.can_open) {
+      const open = el("button", "rp-open", "開");
+      open.type = "button";
+      open.dataset.testid = "open-packet";
+      open.setAttribute("aria-label", t("Open"));
+      open.addEventListener("click", () => grab(state, open, msg));
+      sheet.append(open);
+    } else if (state.state === "expired") {
+      msg.textContent = t("This red packet has expired.");
+    } else if (state.state === "empty") {
+      msg.textContent = t("Too late: all red packets have been taken.");
+    }
+    const link = el("a", "rp-link", t("View details"));
+    link.href = state.url;
+    sheet.append(link);
+    box.append(sheet);
+    box.hidden = false;
+  }
+
+  function grab(state, button, msg) {
+    button.disabled = true;
+    button.classList.add("spin");
+    fetch(state.url + "grab/", {
+      method: "POST",
+      credentials: "same-origin",
+      headers: { "X-CSRFToken": csrf(), Accept: "application/json" },
+    })
+      .then((r) => r.json())
+      .then((d) => {
+        if (d.ok) {
+          opened.add(String(state.packet));
+          markOpened([state.packet]);
+          window.location.href = d.url;
+        } else {
+          button.remove();
+          msg.textContent = d.message || t("Something went wrong.");
+        }
+      })
+      .catch(() => {
+        button.disabled = false;
+        button.classList.remove("spin");
+        msg.textContent = t("Network error. Try again.");
+      });
+  }
+
+  document.addEventListener("click", (e) => {
+    const card = e.target.closest && e.target.closest("a[data-packet]");
+    if (card) {
+      e.preventDefault();
+      fetch("/wallet/packets/" + card.dataset.packet + "/state/", { credentials: "same-origin" })
+        .then((r) => (r.ok ? r.json() : Promise.reject(r)))
+        .then((state) => {
+          if (state.mine) window.location.href = state.url;
+          else showPacket(state);
+        })
+        .catch(() => (window.location.href = card.href));
+      return;
+    }
+    const print = e.target.closest && e.target.closest("[data-print]");
+    if (print) window.print();
+  });
+
+  document.addEventListener("keydown", (e) => {
+    if (e.key === "Escape") {
+      const box = document.querySelector("[data-rp-modal]");
+      if (box) box.hidden = true;
+    }
+  });
+
+  function start() {
+    onReady();
+    scanCards();
+    new MutationObserver(scheduleScan).observe(document.body, { childList: true, subtree: true });
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);
+  else start();
+})();
