@@ -86,6 +86,9 @@ class Transfer(models.Model):
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_transfer_amount_positive")
         ]
 
+    def __str__(self):
+        return f"transfer#{self.pk} {self.amount}"
+
 
 class RedPacket(models.Model):
     class Kind(models.TextChoices):
@@ -126,6 +129,9 @@ class RedPacket(models.Model):
             models.CheckConstraint(condition=Q(total__gte=models.F("count")), name="wallet_packet_min_share"),
         ]
 
+    def __str__(self):
+        return f"packet#{self.pk} {self.total}/{self.count}"
+
 
 class Grab(models.Model):
     packet = models.ForeignKey(RedPacket, on_delete=models.PROTECT, related_name="grabs")
@@ -142,6 +148,9 @@ class Grab(models.Model):
         ]
         ordering = ["index"]
 
+    def __str__(self):
+        return f"grab#{self.pk} {self.amount}"
+
 
 class Payment(models.Model):
     """A QR payment to a person or a merchant."""
@@ -154,6 +163,9 @@ class Payment(models.Model):
     amount = models.BigIntegerField()
     note = models.CharField(max_length=60, blank=True)
     created_at = models.DateTimeField(default=clock.now)
+
+    def __str__(self):
+        return f"payment#{self.pk} {self.amount}"
 
 
 class Transaction(models.Model):
@@ -203,6 +215,9 @@ class Transaction(models.Model):
             ),
         ]
 
+    def __str__(self):
+        return f"{self.kind}#{self.pk}"
+
 
 class Entry(models.Model):
     transaction = models.ForeignKey(Transaction, on_delete=models.PROTECT, related_name="entries")
@@ -213,6 +228,9 @@ class Entry(models.Model):
     class Meta:
         indexes = [models.Index(fields=["account", "-id"])]
         constraints = [models.CheckConstraint(condition=~Q(amount=0), name="wallet_entry_not_zero")]
+
+    def __str__(self):
+        return f"entry#{self.pk} {self.amount}"
 
 
 class PaymentProfile(models.Model):
@@ -227,3 +245,6 @@ class PaymentProfile(models.Model):
     card_bank = models.CharField(max_length=40, default="Demo Bank")
     card_last4 = models.CharField(max_length=4, default="8888")
     withdrawn_total = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"payment profile of {self.user_id}"

@@ -2,6 +2,7 @@
 returns the first result and moves nothing again) and posted through `ledger.ledger_post`.
 """
 
+import contextlib
 import re
 import secrets
 import zoneinfo
@@ -660,17 +661,13 @@ def wallet_expire_due(*, limit: int = 200) -> dict[str, int]:
     for t in Transfer.objects.filter(status=Transfer.Status.PENDING, expires_at__lte=now).order_by("pk")[
         :limit
     ]:
-        try:
+        with contextlib.suppress(DuplicateRequest):
             done["transfers"] += int(transfer_expire_if_due(t))
-        except DuplicateRequest:
-            pass
     for p in RedPacket.objects.filter(status=RedPacket.Status.OPEN, expires_at__lte=now).order_by("pk")[
         :limit
     ]:
-        try:
+        with contextlib.suppress(DuplicateRequest):
             done["packets"] += int(packet_expire_if_due(p))
-        except DuplicateRequest:
-            pass
     return done
 
 

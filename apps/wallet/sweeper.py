@@ -5,6 +5,7 @@ worker processes each runs a sweeper, which is safe because every expiry is a co
 """
 
 import asyncio
+import contextlib
 import logging
 
 from asgiref.sync import sync_to_async
@@ -46,10 +47,8 @@ async def stop() -> None:
     global _task
     if _task is not None:
         _task.cancel()
-        try:
+        with contextlib.suppress(asyncio.CancelledError):
             await _task
-        except (asyncio.CancelledError, Exception):
-            pass
         _task = None
 
 

@@ -93,7 +93,7 @@ async def test_bad_input_gets_clear_errors_and_socket_survives(direct, liwei):
     await tab.disconnect()
 
 
-async def test_rate_limit_answers_with_an_error_event(direct, liwei):
+async def test_rate_limit_answers_with_an_error_event(direct, liwei, window_start):
     tab, *_ = await open_tab(liwei)
     for n in range(20):
         assert (await request(tab, "chat.send", {"conversation": direct.pk, "text": str(n)}, ref=n))[
@@ -174,3 +174,24 @@ async def test_presence_online_then_last_seen(direct, liwei, wangfang):
         offline = await next_of(mine, "chat.presence")
     assert offline["data"]["user"] == wangfang.pk and offline["data"]["last_seen"]
     await mine.disconnect()
+
+
+async def test_heartbeat_rejoins_a_forgotten_group(direct, liwei, wangfang):
+    """If the layer forgets the tab's group (a Redis restart), the next ping joins it again."""
+    from channels.layers import get_channel_layer
+
+    from apps.core.events import user_group
+
+    theirs, *_ = await open_tab(wangfang)
+    await next_of(theirs, "hello")
+    layer = get_channel_layer()
+    for channel in list(getattr(layer, "groups", {}).get(user_group(wangfang.pk), {})):
+        await layer.group_discard(user_group(wangfang.pk), channel)
+    await database_sync_to_async(services.message_send)(sender=liwei, conversation=direct, text="lost live")
+    assert await nothing_more(theirs, "chat.message")
+    await theirs.send_to(text_data=json.dumps({"type": "ping", "ref": "p"}))
+    await next_of(theirs, "pong")
+    await database_sync_to_async(services.message_send)(sender=liwei, conversation=direct, text="live again")
+    event = await next_of(theirs, "chat.message")
+    assert event["data"]["message"]["text"] == "live again"
+    await theirs.disconnect()

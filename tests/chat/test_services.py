@@ -81,7 +81,7 @@ def test_sending_after_unfriending_is_refused(direct, liwei, wangfang):
     assert exc.value.code == "not_friends"
 
 
-def test_send_rate_limit(direct, liwei):
+def test_send_rate_limit(direct, liwei, window_start):
     for n in range(20):
         services.message_send(sender=liwei, conversation=direct, text=f"{n}")
     with pytest.raises(RateLimited):
@@ -195,7 +195,7 @@ def test_read_updates_unread_and_respects_receipt_setting(direct, liwei, wangfan
     with published_events() as sent:
         services.conversation_read(actor=wangfang, conversation_id=direct.pk, seq=2)
     assert selectors.unread_total(wangfang) == 0
-    read = [e for e in sent if e["type"] == "chat.read"][0]
+    read = next(e for e in sent if e["type"] == "chat.read")
     assert liwei.pk in read["user_ids"]
     wangfang.send_read_receipts = False
     wangfang.save()
