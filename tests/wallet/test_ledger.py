@@ -50,7 +50,7 @@ def test_unbalanced_or_empty_posts_are_refused():
 
 def test_a_reused_key_is_a_duplicate_and_moves_nothing(liwei):
     bank = system_account(Account.Kind.BANK)
-    a, b, _c = _accounts()
+    a, _b, _c = _accounts()
     first = ledger_post(kind="topup", lines=[(bank, -100), (a, 100)], idempotency_key="same", initiator=liwei)
     with pytest.raises(DuplicateRequest) as info:
         ledger_post(kind="topup", lines=[(bank, -100), (a, 100)], idempotency_key="same", initiator=liwei)

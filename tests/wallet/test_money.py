@@ -37,7 +37,7 @@ def test_parse_amount_rejects_bad_input_with_a_reason(text, reason):
 
 def test_parse_amount_enforces_a_maximum():
     assert parse_amount("200", maximum=200_00) == 200_00
-    with pytest.raises(BadAmount, match="at most ¥200.00"):
+    with pytest.raises(BadAmount, match=r"at most ¥200\.00"):
         parse_amount("200.01", maximum=200_00)
 
 
