@@ -50,7 +50,9 @@ async def test_retry_with_same_client_id_gets_same_ack_and_one_delivery(direct, 
     mine, *_ = await open_tab(liwei)
     theirs, *_ = await open_tab(wangfang)
     first = await request(mine, "chat.send", {"conversation": direct.pk, "text": "once", "client_id": "same"})
-    second = await request(mine, "chat.send", {"conversation": direct.pk, "text": "once", "client_id": "same"}, ref="r2")
+    second = await request(
+        mine, "chat.send", {"conversation": direct.pk, "text": "once", "client_id": "same"}, ref="r2"
+    )
     assert first["data"] == second["data"]
     await next_of(theirs, "chat.message")
     assert await nothing_more(theirs, "chat.message")
@@ -91,10 +93,12 @@ async def test_bad_input_gets_clear_errors_and_socket_survives(direct, liwei):
     await tab.disconnect()
 
 
-async def test_rate_limit_answers_with_an_error_event(direct, liwei):
+async def test_rate_limit_answers_with_an_error_event(direct, liwei, window_start):
     tab, *_ = await open_tab(liwei)
     for n in range(20):
-        assert (await request(tab, "chat.send", {"conversation": direct.pk, "text": str(n)}, ref=n))["type"] == "ack"
+        assert (await request(tab, "chat.send", {"conversation": direct.pk, "text": str(n)}, ref=n))[
+            "type"
+        ] == "ack"
     answer = await request(tab, "chat.send", {"conversation": direct.pk, "text": "too many"}, ref="x")
     assert answer["type"] == "error" and answer["data"]["code"] == "rate_limited"
     await tab.disconnect()
@@ -102,11 +106,15 @@ async def test_rate_limit_answers_with_an_error_event(direct, liwei):
 
 async def test_removed_member_can_neither_send_nor_receive(group, liwei, chenjing):
     theirs, *_ = await open_tab(chenjing)
-    await database_sync_to_async(services.group_remove_member)(actor=liwei, conversation=group, user_id=chenjing.pk)
+    await database_sync_to_async(services.group_remove_member)(
+        actor=liwei, conversation=group, user_id=chenjing.pk
+    )
     await next_of(theirs, "chat.conversation")
     answer = await request(theirs, "chat.send", {"conversation": group.pk, "text": "let me back"})
     assert answer["type"] == "error" and answer["data"]["code"] == "not_found"
-    await database_sync_to_async(services.message_send)(sender=liwei, conversation=group, text="after removal")
+    await database_sync_to_async(services.message_send)(
+        sender=liwei, conversation=group, text="after removal"
+    )
     assert await nothing_more(theirs, "chat.message")
     await theirs.disconnect()
 
@@ -117,14 +125,20 @@ async def test_reconnect_mid_conversation_loses_and_duplicates_nothing(direct, l
     theirs, *_ = await open_tab(wangfang)
     seen = {}
     for n in range(1, 4):
-        await request(mine, "chat.send", {"conversation": direct.pk, "text": f"m{n}", "client_id": f"c{n}"}, ref=n)
+        await request(
+            mine, "chat.send", {"conversation": direct.pk, "text": f"m{n}", "client_id": f"c{n}"}, ref=n
+        )
         event = await next_of(theirs, "chat.message")
         seen[event["data"]["message"]["seq"]] = event["data"]["message"]["text"]
     await theirs.disconnect()
     for n in range(4, 8):
-        await request(mine, "chat.send", {"conversation": direct.pk, "text": f"m{n}", "client_id": f"c{n}"}, ref=n)
+        await request(
+            mine, "chat.send", {"conversation": direct.pk, "text": f"m{n}", "client_id": f"c{n}"}, ref=n
+        )
     # A resend of message 5 after the sender's own drop changes nothing.
-    await request(mine, "chat.send", {"conversation": direct.pk, "text": "m5", "client_id": "c5"}, ref="again")
+    await request(
+        mine, "chat.send", {"conversation": direct.pk, "text": "m5", "client_id": "c5"}, ref="again"
+    )
     theirs, *_ = await open_tab(wangfang)
     synced = await request(theirs, "chat.sync", {"conversation": direct.pk, "after": max(seen)})
     for message in synced["data"]["messages"]:
@@ -160,3 +174,24 @@ async def test_presence_online_then_last_seen(direct, liwei, wangfang):
         offline = await next_of(mine, "chat.presence")
     assert offline["data"]["user"] == wangfang.pk and offline["data"]["last_seen"]
     await mine.disconnect()
+
+
+async def test_heartbeat_rejoins_a_forgotten_group(direct, liwei, wangfang):
+    """If the layer forgets the tab's group (a Redis restart), the next ping joins it again."""
+    from channels.layers import get_channel_layer
+
+    from apps.core.events import user_group
+
+    theirs, *_ = await open_tab(wangfang)
+    await next_of(theirs, "hello")
+    layer = get_channel_layer()
+    for channel in list(getattr(layer, "groups", {}).get(user_group(wangfang.pk), {})):
+        await layer.group_discard(user_group(wangfang.pk), channel)
+    await database_sync_to_async(services.message_send)(sender=liwei, conversation=direct, text="lost live")
+    assert await nothing_more(theirs, "chat.message")
+    await theirs.send_to(text_data=json.dumps({"type": "ping", "ref": "p"}))
+    await next_of(theirs, "pong")
+    await database_sync_to_async(services.message_send)(sender=liwei, conversation=direct, text="live again")
+    event = await next_of(theirs, "chat.message")
+    assert event["data"]["message"]["text"] == "live again"
+    await theirs.disconnect()

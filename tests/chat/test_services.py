@@ -12,7 +12,9 @@ from apps.core.errors import DomainError, NotFound, RateLimited
 def test_card(settings, tmp_path):
     """A tiny card kind that exists only in tests."""
     (tmp_path / "chat_test").mkdir()
-    (tmp_path / "chat_test" / "_card.html").write_text('<div class="test-card">{{ payload.note }} · {{ payload.state }}</div>')
+    (tmp_path / "chat_test" / "_card.html").write_text(
+        '<div class="test-card">{{ payload.note }} · {{ payload.state }}</div>'
+    )
     settings.TEMPLATES = [{**settings.TEMPLATES[0], "DIRS": [*settings.TEMPLATES[0]["DIRS"], tmp_path]}]
     cards.register("test_card", template="chat_test/_card.html", preview=lambda p: f"[Test] {p['note']}")
     yield "test_card"
@@ -79,7 +81,7 @@ def test_sending_after_unfriending_is_refused(direct, liwei, wangfang):
     assert exc.value.code == "not_friends"
 
 
-def test_send_rate_limit(direct, liwei):
+def test_send_rate_limit(direct, liwei, window_start):
     for n in range(20):
         services.message_send(sender=liwei, conversation=direct, text=f"{n}")
     with pytest.raises(RateLimited):
@@ -113,17 +115,27 @@ def test_recall_after_two_minutes_is_refused(direct, liwei):
 def test_card_api_posts_renders_once_and_updates(direct, liwei, wangfang, test_card, published_events):
     with published_events() as sent:
         message = services.message_post_card(
-            sender=liwei, conversation=direct, kind=test_card, payload={"note": "Best <wishes>", "state": "open"}, client_id="card-1"
+            sender=liwei,
+            conversation=direct,
+            kind=test_card,
+            payload={"note": "Best <wishes>", "state": "open"},
+            client_id="card-1",
         )
         again = services.message_post_card(
-            sender=liwei, conversation=direct, kind=test_card, payload={"note": "Best <wishes>", "state": "open"}, client_id="card-1"
+            sender=liwei,
+            conversation=direct,
+            kind=test_card,
+            payload={"note": "Best <wishes>", "state": "open"},
+            client_id="card-1",
         )
     assert again.pk == message.pk
     html = sent[0]["data"]["message"]["html"]
     assert "Best &lt;wishes&gt; · open" in html["en"] and set(html) == {"en", "zh-hans"}
     with published_events() as sent:
         services.message_card_update(message=message, payload={"note": "Best <wishes>", "state": "empty"})
-    assert sent[-1]["type"] == "chat.message_updated" and sorted(sent[-1]["user_ids"]) == sorted([liwei.pk, wangfang.pk])
+    assert sent[-1]["type"] == "chat.message_updated" and sorted(sent[-1]["user_ids"]) == sorted(
+        [liwei.pk, wangfang.pk]
+    )
     assert "empty" in sent[-1]["data"]["message"]["html"]["en"]
     [row] = selectors.chat_list(wangfang)
     assert row.preview == "[Test] Best <wishes>"
@@ -136,7 +148,12 @@ def test_system_line(group, liwei):
 
 
 def test_group_create_add_remove_leave(group, liwei, wangfang, zhangmin, emma):
-    assert set(selectors.member_ids(group)) == {liwei.pk, wangfang.pk, zhangmin.pk, group.memberships.get(role="member", user__username="chenjing").user_id}
+    assert set(selectors.member_ids(group)) == {
+        liwei.pk,
+        wangfang.pk,
+        zhangmin.pk,
+        group.memberships.get(role="member", user__username="chenjing").user_id,
+    }
     services.group_add_members(actor=liwei, conversation=group, user_ids=[emma.pk])
     assert emma.pk in selectors.member_ids(group)
     with pytest.raises(DomainError):
@@ -178,7 +195,7 @@ def test_read_updates_unread_and_respects_receipt_setting(direct, liwei, wangfan
     with published_events() as sent:
         services.conversation_read(actor=wangfang, conversation_id=direct.pk, seq=2)
     assert selectors.unread_total(wangfang) == 0
-    read = [e for e in sent if e["type"] == "chat.read"][0]
+    read = next(e for e in sent if e["type"] == "chat.read")
     assert liwei.pk in read["user_ids"]
     wangfang.send_read_receipts = False
     wangfang.save()
@@ -217,16 +234,16 @@ def test_invite_code_valid_seven_days_and_stops_above_200(group, liwei, sunli):
     token = services.invite_token(actor=liwei, conversation=group)
     services.group_join_by_code(actor=sunli, token=token)
     assert sunli.pk in selectors.member_ids(group)
-    with clock.travel(timedelta(days=7, minutes=1)):
-        with pytest.raises(DomainError):
-            services.invite_read(token)
+    with clock.travel(timedelta(days=7, minutes=1)), pytest.raises(DomainError):
+        services.invite_read(token)
 
 
 def test_join_by_code_refused_above_200(group, liwei, sunli, django_user_model):
     from apps.chat.models import Membership as M
 
     extra = [
-        django_user_model.objects.create(username=f"u{n}", public_id=f"user{n:04d}", display_name=f"U{n}") for n in range(197)
+        django_user_model.objects.create(username=f"u{n}", public_id=f"user{n:04d}", display_name=f"U{n}")
+        for n in range(197)
     ]
     M.objects.bulk_create([M(conversation=group, user=u, joined_at=clock.now()) for u in extra])
     token = services.invite_token(actor=liwei, conversation=group)
