@@ -70,6 +70,7 @@
     );
     RT.onReconnect(reload);
     RT.on("chat.message", refreshBadge);
+    window.addEventListener("pageshow", (e) => { if (e.persisted) reload(); }); // back from a chat
   }
 
   // --- One conversation -----------------------------------------------------------------------------------
