@@ -169,8 +169,12 @@
       if (msg.kind === "pat") {
         row.classList.add("sys");
         const p = msg.payload || {};
-        const target = p.target === me ? gettext("you") : nameOf(p.target, p.target_name);
-        row.append(el("span", "sysline", fmt(gettext("%(actor)s patted %(target)s%(suffix)s"), { actor: nameOf(msg.sender, msg.sender_name), target, suffix: p.suffix || "" })));
+        const target = nameOf(p.target, p.target_name);
+        const params = { actor: nameOf(msg.sender, msg.sender_name), target, suffix: p.suffix || "" };
+        const line = mine ? fmt(gettext("You patted %(target)s%(suffix)s"), params)
+          : p.target === me ? fmt(gettext("%(actor)s patted you%(suffix)s"), params)
+          : fmt(gettext("%(actor)s patted %(target)s%(suffix)s"), params);
+        row.append(el("span", "sysline", line));
         row.dataset.mine = mine ? "1" : "";
         return row;
       }
