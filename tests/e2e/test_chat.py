@@ -99,3 +99,38 @@ def test_offline_sends_are_queued_and_delivered_once_on_reconnect(new_context, l
     expect(wei.locator(".bubble", has_text="are you there?")).to_have_count(1)
     expect(wei.locator("[data-conn]")).to_be_hidden()
     expect(wei.locator(".msg[data-seq]")).to_have_count(2)
+
+
+def test_chat_pages_render_cleanly_in_both_languages(new_context, liwei):
+    """Every chat page at phone width, English and Chinese, no script error or CSP violation."""
+    from pathlib import Path
+
+    from apps.chat import seed
+    from apps.chat.models import Conversation
+
+    seed.seed()
+    shots = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
+    shots.mkdir(parents=True, exist_ok=True)
+    workshop = Conversation.objects.get(name="Workshop 2026")
+    direct = services.conversation_direct_get_or_create(a=liwei, b=workshop.memberships.get(user__username="wangfang").user)
+    pages = {
+        "chat-list": "/",
+        "chat-direct": f"/chats/{direct.pk}/",
+        "chat-group": f"/chats/{workshop.pk}/",
+        "chat-group-info": f"/chats/{workshop.pk}/info/",
+        "chat-invite": f"/chats/{workshop.pk}/invite/",
+        "chat-new-group": "/chats/new/",
+        "chat-search": f"/chats/{direct.pk}/search/?q=外滩",
+        "chat-groups": "/chats/groups/",
+    }
+    for locale in ("en", "zh-hans"):
+        page = new_context(liwei, locale).new_page()
+        problems = []
+        page.on("console", lambda m, p=problems: p.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, p=problems: p.append(str(e)))
+        for name, path in pages.items():
+            response = page.goto(path)
+            assert response.ok, path
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(shots / f"{locale}-{name}.png"))
+        assert problems == []
