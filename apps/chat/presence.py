@@ -1,6 +1,7 @@
 """Online now / last seen: open tabs counted per person in the shared cache (Redis across processes)."""
 
 from django.core.cache import cache
+from django.db import IntegrityError
 from django.utils import timezone
 
 from apps.accounts.selectors import friend_ids_of
@@ -46,7 +47,10 @@ def disconnected(*, user) -> None:
     if count <= 0:
         cache.delete(key)
         now = clock.now()
-        ChatProfile.objects.update_or_create(user=user, defaults={"last_seen": now})
+        try:
+            ChatProfile.objects.update_or_create(user=user, defaults={"last_seen": now})
+        except IntegrityError:  # the account was deleted while the tab was open
+            return
         _tell_friends(user, False, now)
 
 

@@ -71,16 +71,16 @@ def avatar_of(user: User | None) -> dict:
     }
 
 
-def preview_of(message: Message | None, *, sender_name: str = "") -> str:
+def preview_of(message: Message | None, *, sender_name: str = "", viewer_id: int | None = None) -> str:
     """A one-line preview for the chat list, in the active language."""
     if message is None:
         return ""
     if message.recalled:
-        return (
-            _("%(name)s recalled a message") % {"name": sender_name}
-            if sender_name
-            else _("A message was recalled")
-        )
+        if viewer_id is not None and message.sender_id == viewer_id:
+            return _("You recalled a message")
+        if sender_name:
+            return _("%(name)s recalled a message") % {"name": sender_name}
+        return _("A message was recalled")
     if message.kind == Message.TEXT:
         text = " ".join(message.text.split())
         body = text[:60]
@@ -89,11 +89,16 @@ def preview_of(message: Message | None, *, sender_name: str = "") -> str:
     elif message.kind == Message.STICKER:
         body = _("[Sticker]")
     elif message.kind == Message.PAT:
-        return _("%(actor)s patted %(target)s%(suffix)s") % {
+        params = {
             "actor": sender_name,
             "target": message.payload.get("target_name", ""),
             "suffix": message.payload.get("suffix", ""),
         }
+        if viewer_id is not None and message.sender_id == viewer_id:
+            return _("You patted %(target)s%(suffix)s") % params
+        if viewer_id is not None and message.payload.get("target") == viewer_id:
+            return _("%(actor)s patted you%(suffix)s") % params
+        return _("%(actor)s patted %(target)s%(suffix)s") % params
     elif message.kind == Message.SYSTEM:
         return system_text(message.payload, message.text)
     else:
@@ -299,7 +304,7 @@ def chat_list(user: User) -> list[ChatRow]:
                 membership=m,
                 conversation=conv,
                 title=title,
-                preview=preview_of(msg, sender_name=sender_name),
+                preview=preview_of(msg, sender_name=sender_name, viewer_id=user.pk),
                 unread=unread,
                 mentioned=m.active and m.mention_seq > m.last_read_seq,
                 other=other,

@@ -66,6 +66,9 @@ def thread(request, pk: int):
     if other is not None and not title:
         title = str(other)
     messages = selectors.history(membership)
+    if membership.active and messages and messages[-1].seq > membership.last_read_seq:
+        # Opening a chat reads it (as in WeChat), even if the tab closes before its socket opens.
+        services.conversation_read(actor=request.user, conversation_id=conv.pk, seq=messages[-1].seq)
     context = {
         "conv": conv,
         "membership": membership,

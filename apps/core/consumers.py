@@ -56,6 +56,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if not isinstance(ref, (str, int, type(None))):
             ref = None
         if request["type"] == "ping":
+            # Re-join on every heartbeat: a restarted Redis forgets group memberships (the core
+            # channels-redis layer) and the in-memory layer expires them after a day; this brings
+            # live delivery back within one heartbeat without a reload. Adding twice is harmless.
+            await self.channel_layer.group_add(self.group, self.channel_name)
             await self.send_event({"type": "pong", "ref": ref})
             return
         handler = realtime.handler_for(request["type"])

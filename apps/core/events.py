@@ -26,7 +26,9 @@ def publish(*, user_ids: Iterable[int], type: str, data: dict[str, Any]) -> None
     payload = json.loads(json.dumps({"type": type, "data": data}, cls=DjangoJSONEncoder))
     recipients = sorted(set(user_ids))
     if recipients:
-        transaction.on_commit(lambda: deliver(recipients, payload))
+        # robust: a layer outage (Redis restarting) must not turn a stored, committed change into an
+        # error for its author; it is logged, and clients catch up from the database.
+        transaction.on_commit(lambda: deliver(recipients, payload), robust=True)
 
 
 def deliver(user_ids: list[int], event: dict[str, Any]) -> None:

@@ -9,22 +9,22 @@
   "use strict";
   const RT = window.Realtime;
   if (!RT) return;
-  const t = (s) => (window.gettext ? gettext(s) : s);
-  const fmt = (s, params) => (window.interpolate ? interpolate(t(s), params, true) : s);
+  const gettext = window.gettext || ((s) => s);
+  const fmt = (s, params) => (window.interpolate ? interpolate(s, params, true) : s);
   const lang = (document.documentElement.lang || "en").toLowerCase();
 
   // Keep in step with apps/chat/texts.py.
   const SYSTEM = {
-    created: t("%(actor)s created the group chat"),
-    invited: t("%(actor)s invited %(names)s to the group chat"),
-    joined_by_code: t("%(names)s joined the group chat by scanning %(actor)s's QR code"),
-    removed: t("%(actor)s removed %(names)s from the group chat"),
-    left: t("%(actor)s left the group chat"),
-    renamed: t('%(actor)s changed the group name to "%(name)s"'),
-    announcement: t("%(actor)s updated the group announcement"),
-    owner: t("%(names)s is now the group owner"),
-    admin: t("%(names)s is now a group admin"),
-    friends: t("You are now friends. Say hello!"),
+    created: gettext("%(actor)s created the group chat"),
+    invited: gettext("%(actor)s invited %(names)s to the group chat"),
+    joined_by_code: gettext("%(names)s joined the group chat by scanning %(actor)s's QR code"),
+    removed: gettext("%(actor)s removed %(names)s from the group chat"),
+    left: gettext("%(actor)s left the group chat"),
+    renamed: gettext('%(actor)s changed the group name to "%(name)s"'),
+    announcement: gettext("%(actor)s updated the group announcement"),
+    owner: gettext("%(names)s is now the group owner"),
+    admin: gettext("%(names)s is now a group admin"),
+    friends: gettext("You are now friends. Say hello!"),
   };
 
   function el(tag, className, text) {
@@ -70,6 +70,7 @@
     );
     RT.onReconnect(reload);
     RT.on("chat.message", refreshBadge);
+    window.addEventListener("pageshow", (e) => { if (e.persisted) reload(); }); // back from a chat
   }
 
   // --- One conversation -----------------------------------------------------------------------------------
@@ -97,7 +98,7 @@
     const sheetBody = document.querySelector("[data-sheet-body]");
 
     function nameOf(userId, fallback) {
-      if (userId === me) return t("You");
+      if (userId === me) return gettext("You");
       const m = members[String(userId)];
       return (m && m.name) || fallback || "";
     }
@@ -134,7 +135,7 @@
       if (ev && SYSTEM[ev]) {
         const params = {};
         Object.entries(msg.payload.params || {}).forEach(([k, v]) => {
-          params[k] = Array.isArray(v) ? v.join(t(", ")) : String(v);
+          params[k] = Array.isArray(v) ? v.join(gettext(", ")) : String(v);
         });
         try { return interpolate(SYSTEM[ev], params, true); } catch (e) { return msg.text; }
       }
@@ -150,9 +151,9 @@
       if (msg.recalled) {
         row.classList.add("sys");
         const line = el("span", "sysline");
-        line.textContent = mine ? t("You recalled a message") : fmt("%(name)s recalled a message", { name: nameOf(msg.sender, msg.sender_name) });
+        line.textContent = mine ? gettext("You recalled a message") : fmt(gettext("%(name)s recalled a message"), { name: nameOf(msg.sender, msg.sender_name) });
         if (mine && msg.kind === "text") {
-          const again = el("button", "link-btn", t("Re-edit"));
+          const again = el("button", "link-btn", gettext("Re-edit"));
           again.type = "button";
           again.dataset.reedit = msg.id;
           line.append(" ", again);
@@ -168,8 +169,12 @@
       if (msg.kind === "pat") {
         row.classList.add("sys");
         const p = msg.payload || {};
-        const target = p.target === me ? t("you") : nameOf(p.target, p.target_name);
-        row.append(el("span", "sysline", fmt("%(actor)s patted %(target)s%(suffix)s", { actor: nameOf(msg.sender, msg.sender_name), target, suffix: p.suffix || "" })));
+        const target = nameOf(p.target, p.target_name);
+        const params = { actor: nameOf(msg.sender, msg.sender_name), target, suffix: p.suffix || "" };
+        const line = mine ? fmt(gettext("You patted %(target)s%(suffix)s"), params)
+          : p.target === me ? fmt(gettext("%(actor)s patted you%(suffix)s"), params)
+          : fmt(gettext("%(actor)s patted %(target)s%(suffix)s"), params);
+        row.append(el("span", "sysline", line));
         row.dataset.mine = mine ? "1" : "";
         return row;
       }
@@ -185,7 +190,7 @@
         bubble = el("div", "bubble image");
         const img = el("img");
         img.src = msg.payload.thumb;
-        img.alt = t("Photo");
+        img.alt = gettext("Photo");
         if (msg.payload.w) { img.width = msg.payload.w; img.height = msg.payload.h; }
         img.loading = "lazy";
         img.dataset.full = msg.payload.full;
@@ -194,7 +199,7 @@
         bubble = el("div", "bubble sticker");
         const img = el("img");
         img.src = msg.sticker_url;
-        img.alt = t("Sticker");
+        img.alt = gettext("Sticker");
         img.width = 120;
         img.height = 120;
         bubble.append(img);
@@ -203,7 +208,7 @@
         const html = (msg.html || {})[lang] || (msg.html || {}).en || "";
         // Server-rendered by the card's template (escaped there), the same for every member.
         if (html) bubble.innerHTML = html;
-        else bubble.textContent = t("[Message]");
+        else bubble.textContent = gettext("[Message]");
       }
       bubble.dataset.bubble = "1";
       body.append(bubble);
@@ -333,12 +338,12 @@
         const seq = Number(row.dataset.seq);
         const who = readers(seq);
         if (state.group) {
-          meta.textContent = who.length ? fmt("%(n)s read", { n: who.length }) : "";
+          meta.textContent = who.length ? fmt(gettext("%(n)s read"), { n: who.length }) : "";
           meta.dataset.readers = who.length ? "1" : "";
         } else {
           const other = members[String(state.other)];
           const shares = other && other.read != null;
-          meta.textContent = !shares ? "" : who.length ? "✓✓ " + t("Read") : "✓ " + t("Delivered");
+          meta.textContent = !shares ? "" : who.length ? "✓✓ " + gettext("Read") : "✓ " + gettext("Delivered");
           meta.classList.toggle("read", who.length > 0);
         }
       });
@@ -365,7 +370,7 @@
       const body = el("div", "msg-body");
       const bubble = el("div", "bubble");
       fill(bubble);
-      const meta = el("div", "msg-meta", t("Sending…"));
+      const meta = el("div", "msg-meta", gettext("Sending…"));
       body.append(bubble, meta);
       row.append(avatarNode({ sender: me, avatar: (members[String(me)] || {}).avatar }), body);
       box.appendChild(row);
@@ -379,9 +384,9 @@
       meta.textContent = "";
       const again = el("button", "retry", "!");
       again.type = "button";
-      again.setAttribute("aria-label", t("Not sent. Tap to try again."));
-      again.title = (error && error.message) || t("Not sent. Tap to try again.");
-      again.addEventListener("click", () => { meta.textContent = t("Sending…"); retry(); });
+      again.setAttribute("aria-label", gettext("Not sent. Tap to try again."));
+      again.title = (error && error.message) || gettext("Not sent. Tap to try again.");
+      again.addEventListener("click", () => { meta.textContent = gettext("Sending…"); retry(); });
       meta.append(again);
       if (error && error.message) RT.toast(error.message, "error");
     }
@@ -403,7 +408,7 @@
     function sendText() {
       const text = input.value;
       if (!text.trim()) return;
-      if (text.length > 2000) { RT.toast(t("A message can be at most 2000 characters."), "error"); return; }
+      if (text.length > 2000) { RT.toast(gettext("A message can be at most 2000 characters."), "error"); return; }
       const ids = [];
       mentions.forEach((id, name) => { if (text.includes("@" + name)) ids.push(id); });
       const data = { kind: "text", text };
@@ -421,7 +426,7 @@
       const bar = root.querySelector("[data-reply-bar]");
       if (!bar) return;
       bar.hidden = !msg;
-      if (msg) bar.querySelector("[data-reply-text]").textContent = nameOf(msg.sender, msg.sender_name) + ": " + (msg.text || t("[Message]"));
+      if (msg) bar.querySelector("[data-reply-text]").textContent = nameOf(msg.sender, msg.sender_name) + ": " + (msg.text || gettext("[Message]"));
     }
 
     if (form) {
@@ -464,7 +469,7 @@
       const url = URL.createObjectURL(file);
       const row = pendingBubble(clientId, (bubble) => {
         bubble.classList.add("image");
-        const img = el("img"); img.src = url; img.alt = t("Photo");
+        const img = el("img"); img.src = url; img.alt = gettext("Photo");
         bubble.append(img);
       });
       const csrf = document.querySelector("[name=csrfmiddlewaretoken]");
@@ -478,7 +483,7 @@
             if (!ok) throw { message: d.error };
             accept([d.message]);
           })
-          .catch((error) => failed(row, error && error.message ? error : { message: t("Not sent. Tap to try again.") }, attempt));
+          .catch((error) => failed(row, error && error.message ? error : { message: gettext("Not sent. Tap to try again.") }, attempt));
       };
       attempt();
     }
@@ -492,11 +497,11 @@
       const q = m[1].toLowerCase();
       picker.replaceChildren();
       const options = [];
-      if (state.admin) options.push({ id: "all", name: t("All") });
+      if (state.admin) options.push({ id: "all", name: gettext("All") });
       Object.values(members).forEach((x) => { if (x.id !== me) options.push({ id: x.id, name: x.name }); });
       options.filter((o) => o.name.toLowerCase().includes(q)).slice(0, 8).forEach((o) => {
         const li = el("li");
-        const b = el("button", "", o.id === "all" ? "@" + t("All") : o.name);
+        const b = el("button", "", o.id === "all" ? "@" + gettext("All") : o.name);
         b.type = "button";
         b.addEventListener("click", () => {
           const before = upto.slice(0, m.index);
@@ -524,7 +529,7 @@
         b.addEventListener("click", () => { closeSheet(); fn(); });
         sheetBody.append(b);
       });
-      const cancel = el("button", "sheet-btn cancel", t("Cancel"));
+      const cancel = el("button", "sheet-btn cancel", gettext("Cancel"));
       cancel.type = "button";
       cancel.addEventListener("click", closeSheet);
       sheetBody.append(cancel);
@@ -534,17 +539,17 @@
     function messageActions(msg) {
       const mine = msg.sender === me;
       const buttons = [];
-      if (msg.kind === "text") buttons.push([t("Copy"), () => navigator.clipboard && navigator.clipboard.writeText(msg.text)]);
-      if (msg.kind === "image") buttons.push([t("View full size"), () => showImage(msg.payload.full)]);
-      if (state.active) buttons.push([t("Quote"), () => { setReply(msg); input.focus(); }]);
-      if (["text", "image", "sticker"].includes(msg.kind)) buttons.push([t("Forward"), () => forward(msg)]);
+      if (msg.kind === "text") buttons.push([gettext("Copy"), () => navigator.clipboard && navigator.clipboard.writeText(msg.text)]);
+      if (msg.kind === "image") buttons.push([gettext("View full size"), () => showImage(msg.payload.full)]);
+      if (state.active) buttons.push([gettext("Quote"), () => { setReply(msg); input.focus(); }]);
+      if (["text", "image", "sticker"].includes(msg.kind)) buttons.push([gettext("Forward"), () => forward(msg)]);
       const age = Date.now() - new Date(msg.created_at).getTime();
       if (mine && ["text", "image", "sticker", "pat"].includes(msg.kind) && age < 2 * 60 * 1000 + 30000)
-        buttons.push([t("Recall"), () => RT.send("chat.recall", { id: msg.id }).catch(() => {}), "danger"]);
-      buttons.push([t("Delete"), () => RT.send("chat.hide", { id: msg.id }).catch(() => {}), "danger"]);
+        buttons.push([gettext("Recall"), () => RT.send("chat.recall", { id: msg.id }).catch(() => {}), "danger"]);
+      buttons.push([gettext("Delete"), () => RT.send("chat.hide", { id: msg.id }).catch(() => {}), "danger"]);
       if (state.group && mine && msg.kind !== "system") {
         const who = readers(msg.seq);
-        buttons.push([fmt("%(n)s read", { n: who.length }), () => showReaders(msg)]);
+        buttons.push([fmt(gettext("%(n)s read"), { n: who.length }), () => showReaders(msg)]);
       }
       openSheet(buttons);
     }
@@ -553,15 +558,15 @@
       const who = readers(msg.seq);
       const unread = Object.values(members).filter((m) => m.id !== me && !(m.read != null && m.read >= msg.seq));
       sheetBody.replaceChildren();
-      sheetBody.append(el("div", "sheet-title", fmt("%(n)s read", { n: who.length })));
+      sheetBody.append(el("div", "sheet-title", fmt(gettext("%(n)s read"), { n: who.length })));
       const list = el("ul", "reader-list");
       who.forEach((m) => list.append(el("li", "", m.name)));
       sheetBody.append(list);
-      sheetBody.append(el("div", "sheet-title", fmt("%(n)s unread", { n: unread.length })));
+      sheetBody.append(el("div", "sheet-title", fmt(gettext("%(n)s unread"), { n: unread.length })));
       const list2 = el("ul", "reader-list muted");
       unread.forEach((m) => list2.append(el("li", "", m.name)));
       sheetBody.append(list2);
-      const close = el("button", "sheet-btn cancel", t("Close"));
+      const close = el("button", "sheet-btn cancel", gettext("Close"));
       close.type = "button";
       close.addEventListener("click", closeSheet);
       sheetBody.append(close);
@@ -572,7 +577,7 @@
       sheetBody.replaceChildren();
       const img = el("img", "full-image");
       img.src = url;
-      img.alt = t("Photo");
+      img.alt = gettext("Photo");
       img.addEventListener("click", closeSheet);
       sheetBody.append(img);
       sheet.hidden = false;
@@ -583,7 +588,7 @@
         openSheet(
           d.chats.filter((c) => c.id !== conv).slice(0, 12).map((c) => [
             c.title,
-            () => RT.send("chat.forward", { id: msg.id, to: [c.id] }).then(() => RT.toast(t("Forwarded"))).catch(() => {}),
+            () => RT.send("chat.forward", { id: msg.id, to: [c.id] }).then(() => RT.toast(gettext("Forwarded"))).catch(() => {}),
           ])
         );
       }).catch(() => {});
@@ -611,7 +616,7 @@
       const patRow = e.target.closest(".msg.sys[data-mine='1']");
       if (patRow) {
         const msg = bySeq.get(Number(patRow.dataset.seq));
-        if (msg) openSheet([[t("Withdraw the pat"), () => RT.send("chat.recall", { id: msg.id }).catch(() => {}), "danger"]]);
+        if (msg) openSheet([[gettext("Withdraw the pat"), () => RT.send("chat.recall", { id: msg.id }).catch(() => {}), "danger"]]);
       }
     });
     // Pat-pat: double-tap someone's avatar.
@@ -666,8 +671,8 @@
     function showPresence(p) {
       const node = document.querySelector("[data-presence]");
       if (!node || !p || p.user !== state.other) return;
-      if (p.online) node.textContent = t("Online");
-      else if (p.last_seen) node.textContent = fmt("Last seen %(time)s", { time: timeLabel(p.last_seen) });
+      if (p.online) node.textContent = gettext("Online");
+      else if (p.last_seen) node.textContent = fmt(gettext("Last seen %(time)s"), { time: timeLabel(p.last_seen) });
       else node.textContent = "";
     }
     RT.on("chat.presence", showPresence);

@@ -1,0 +1,136 @@
+"""Two people chat live in two browsers; a recall shows on both; an @mention marks the chat list."""
+
+import re
+
+from playwright.sync_api import expect
+
+from apps.chat import services
+
+
+def test_two_browsers_chat_live_read_ticks_and_recall(page_as, liwei, wangfang):
+    conv = services.conversation_direct_get_or_create(a=liwei, b=wangfang)
+    wei = page_as(liwei, f"/chats/{conv.pk}/")
+    fang = page_as(wangfang, f"/chats/{conv.pk}/")
+    for page in (wei, fang):
+        expect(page.locator("html[data-realtime=open]")).to_have_count(1)
+
+    wei.get_by_label("Message").fill("周六外滩见 <b>?</b>")
+    wei.get_by_role("button", name="Send").click()
+    mine = wei.locator(".msg.mine .bubble", has_text="周六外滩见")
+    expect(mine).to_have_count(1)
+    theirs = fang.locator(".msg.theirs .bubble", has_text="周六外滩见 <b>?</b>")  # escaped, shown as text
+    expect(theirs).to_have_count(1)
+    # Wang Fang has the chat open, so it is read: Li Wei sees the double tick.
+    expect(wei.locator(".msg.mine .msg-meta.read")).to_have_count(1)
+
+    fang.get_by_label("Message").fill("好的！")
+    fang.get_by_label("Message").press("Enter")
+    expect(wei.locator(".msg.theirs .bubble", has_text="好的！")).to_have_count(1)
+
+    mine.click()
+    wei.get_by_role("button", name="Recall").click()
+    expect(wei.get_by_text("You recalled a message")).to_be_visible()
+    expect(fang.get_by_text("李伟 recalled a message")).to_be_visible()
+    expect(fang.locator(".bubble", has_text="周六外滩见")).to_have_count(0)
+    # Nothing shown twice on either side.
+    expect(fang.locator(".msg[data-seq]")).to_have_count(2)
+    expect(wei.locator(".msg[data-seq]")).to_have_count(2)
+
+
+def test_group_mention_shows_marker_in_the_list_live(page_as, liwei, wangfang, zhangmin, chenjing):
+    group = services.group_create(
+        actor=liwei, member_ids=[wangfang.pk, zhangmin.pk, chenjing.pk], name="周末爬山"
+    )
+    min_ = page_as(zhangmin, "/")
+    expect(min_.locator("html[data-realtime=open]")).to_have_count(1)
+    fang = page_as(wangfang, f"/chats/{group.pk}/")
+    expect(fang.locator("html[data-realtime=open]")).to_have_count(1)
+    box = fang.get_by_label("Message")
+    box.press_sequentially("@张")
+    fang.locator("[data-mention-picker] button", has_text="张敏").click()
+    box.press_sequentially("明天几点出发？")
+    fang.get_by_role("button", name="Send").click()
+    row = min_.locator(f'[data-conversation="{group.pk}"]')
+    expect(row.get_by_test_id("mention-mark")).to_have_text("[@me]")
+    expect(row).to_contain_text("明天几点出发")
+    expect(min_.locator('.tabbar [data-badge="chats"]')).to_have_text(re.compile(r"[1-9]"))
+    # Opening the chat reads it: the marker goes.
+    row.locator("a").click()
+    expect(min_.locator(".bubble", has_text="明天几点出发")).to_be_visible()
+    min_.get_by_role("link", name="Back").click()
+    expect(min_.locator(f'[data-conversation="{group.pk}"]').get_by_test_id("mention-mark")).to_have_count(0)
+
+
+KEEP_SOCKETS = """
+(() => {
+  const Native = window.WebSocket;
+  window.__sockets = [];
+  function Tracked(...args) { const s = new Native(...args); window.__sockets.push(s); return s; }
+  Tracked.prototype = Native.prototype;
+  ["CONNECTING", "OPEN", "CLOSING", "CLOSED"].forEach((k) => { Tracked[k] = Native[k]; });
+  window.WebSocket = Tracked;
+})();
+"""
+
+
+def test_offline_sends_are_queued_and_delivered_once_on_reconnect(new_context, liwei, wangfang):
+    conv = services.conversation_direct_get_or_create(a=liwei, b=wangfang)
+    fang = new_context(wangfang).new_page()
+    fang.goto(f"/chats/{conv.pk}/")
+    context = new_context(liwei)
+    context.add_init_script(KEEP_SOCKETS)
+    wei = context.new_page()
+    wei.goto(f"/chats/{conv.pk}/")
+    for page in (wei, fang):
+        expect(page.locator("html[data-realtime=open]")).to_have_count(1)
+    # The network goes away (and the socket with it); Li Wei keeps typing.
+    context.set_offline(True)
+    wei.evaluate("() => window.__sockets.forEach((s) => s.close())")
+    expect(wei.locator("[data-conn]")).to_be_visible()
+    wei.get_by_label("Message").fill("sent while offline")
+    wei.get_by_role("button", name="Send").click()
+    expect(wei.locator(".msg.mine[data-pending]")).to_have_count(1)
+    fang.get_by_label("Message").fill("are you there?")
+    fang.get_by_role("button", name="Send").click()
+    context.set_offline(False)
+    # Back online: the queued message goes once, and what was missed arrives, in order.
+    expect(fang.locator(".bubble", has_text="sent while offline")).to_have_count(1)
+    expect(wei.locator(".bubble", has_text="sent while offline")).to_have_count(1)
+    expect(wei.locator(".bubble", has_text="are you there?")).to_have_count(1)
+    expect(wei.locator("[data-conn]")).to_be_hidden()
+    expect(wei.locator(".msg[data-seq]")).to_have_count(2)
+
+
+def test_chat_pages_render_cleanly_in_both_languages(new_context, liwei):
+    """Every chat page at phone width, English and Chinese, no script error or CSP violation."""
+    from pathlib import Path
+
+    from apps.chat import seed
+    from apps.chat.models import Conversation
+
+    seed.seed()
+    shots = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
+    shots.mkdir(parents=True, exist_ok=True)
+    workshop = Conversation.objects.get(name="Workshop 2026")
+    direct = services.conversation_direct_get_or_create(a=liwei, b=workshop.memberships.get(user__username="wangfang").user)
+    pages = {
+        "chat-list": "/",
+        "chat-direct": f"/chats/{direct.pk}/",
+        "chat-group": f"/chats/{workshop.pk}/",
+        "chat-group-info": f"/chats/{workshop.pk}/info/",
+        "chat-invite": f"/chats/{workshop.pk}/invite/",
+        "chat-new-group": "/chats/new/",
+        "chat-search": f"/chats/{direct.pk}/search/?q=外滩",
+        "chat-groups": "/chats/groups/",
+    }
+    for locale in ("en", "zh-hans"):
+        page = new_context(liwei, locale).new_page()
+        problems = []
+        page.on("console", lambda m, p=problems: p.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e, p=problems: p.append(str(e)))
+        for name, path in pages.items():
+            response = page.goto(path)
+            assert response.ok, path
+            page.wait_for_load_state("networkidle")
+            page.screenshot(path=str(shots / f"{locale}-{name}.png"))
+        assert problems == []
