@@ -1,7 +1,7 @@
 /* Wallet: live "received ¥X" notices, red packet cards (opened marks, the 開 modal), print buttons. */
 (function () {
   "use strict";
-  const t = (s) => (window.gettext ? window.gettext(s) : s);
+  const gettext = (s) => (window.gettext ? window.gettext(s) : s);
   const fmt = (s, o) => (window.interpolate ? window.interpolate(s, o, true) : s);
 
   function csrf() {
@@ -22,7 +22,7 @@
   function onReady() {
     if (!window.Realtime) return;
     window.Realtime.on("wallet.received", (d) => {
-      window.Realtime.toast(fmt(t("Received %(amount)s from %(from)s"), d), "success");
+      window.Realtime.toast(fmt(gettext("Received %(amount)s from %(from)s"), d), "success");
       const list = document.querySelector("[data-received]");
       if (list) {
         const li = el("li");
@@ -31,7 +31,7 @@
       }
     });
     window.Realtime.on("wallet.paid", (d) => {
-      window.Realtime.toast(fmt(t("Paid %(amount)s to %(to)s"), d), "success");
+      window.Realtime.toast(fmt(gettext("Paid %(amount)s to %(to)s"), d), "success");
     });
   }
 
@@ -44,7 +44,7 @@
       document.querySelectorAll('a[data-packet="' + id + '"]').forEach((card) => {
         card.classList.add("opened");
         const status = card.querySelector("[data-rp-status]");
-        if (status && card.dataset.packetState === "open") status.textContent = t("Opened");
+        if (status && card.dataset.packetState === "open") status.textContent = gettext("Opened");
       });
     });
   }
@@ -101,27 +101,27 @@
     const sheet = el("div", "rp-sheet");
     const close = el("button", "rp-close", "×");
     close.type = "button";
-    close.setAttribute("aria-label", t("Close"));
+    close.setAttribute("aria-label", gettext("Close"));
     close.addEventListener("click", () => (box.hidden = true));
     const who = el("div", "rp-who");
-    who.append(el("span", "avatar-initials", state.sender_initials), el("span", "", fmt(t("Red packet from %(sender)s"), state)));
+    who.append(el("span", "avatar-initials", state.sender_initials), el("span", "", fmt(gettext("Red packet from %(sender)s"), state)));
     const greet = el("div", "rp-greet", state.note);
     const msg = el("div", "rp-msg");
     sheet.append(close, who, greet, msg);
-    if (state.exclusive) msg.textContent = fmt(t("Exclusive red packet for %(exclusive)s"), state);
+    if (state.exclusive) msg.textContent = fmt(gettext("Exclusive red packet for %(exclusive)s"), state);
     if (state.can_open) {
       const open = el("button", "rp-open", "開");
       open.type = "button";
       open.dataset.testid = "open-packet";
-      open.setAttribute("aria-label", t("Open"));
+      open.setAttribute("aria-label", gettext("Open"));
       open.addEventListener("click", () => grab(state, open, msg));
       sheet.append(open);
     } else if (state.state === "expired") {
-      msg.textContent = t("This red packet has expired.");
+      msg.textContent = gettext("This red packet has expired.");
     } else if (state.state === "empty") {
-      msg.textContent = t("Too late: all red packets have been taken.");
+      msg.textContent = gettext("Too late: all red packets have been taken.");
     }
-    const link = el("a", "rp-link", t("View details"));
+    const link = el("a", "rp-link", gettext("View details"));
     link.href = state.url;
     sheet.append(link);
     box.append(sheet);
@@ -144,13 +144,13 @@
           window.location.href = d.url;
         } else {
           button.remove();
-          msg.textContent = d.message || t("Something went wrong.");
+          msg.textContent = d.message || gettext("Something went wrong.");
         }
       })
       .catch(() => {
         button.disabled = false;
         button.classList.remove("spin");
-        msg.textContent = t("Network error. Try again.");
+        msg.textContent = gettext("Network error. Try again.");
       });
   }
 
