@@ -108,7 +108,7 @@ def _entries(user: User):
             "transaction__payment__payee",
             "transaction__payment__merchant",
         )
-        .order_by("-id")
+        .order_by("-transaction__created_at", "-id")
     )
 
 

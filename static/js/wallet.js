@@ -178,8 +178,28 @@
     }
   });
 
+  // --- The send form: "For" only for an exclusive packet, no quantity for it ------------------
+  function packetForm() {
+    const form = document.querySelector("[data-packet-form]");
+    if (!form) return;
+    const field = (name) => {
+      const input = form.querySelector('[name="' + name + '"]');
+      return input ? input.closest(".field") : null;
+    };
+    const update = () => {
+      const kind = (form.querySelector('[name="kind"]:checked') || {}).value;
+      const forField = field("exclusive_to");
+      const countField = field("count");
+      if (forField) forField.hidden = kind !== "exclusive";
+      if (countField) countField.hidden = kind === "exclusive";
+    };
+    form.addEventListener("change", update);
+    update();
+  }
+
   function start() {
     onReady();
+    packetForm();
     scanCards();
     new MutationObserver(scheduleScan).observe(document.body, { childList: true, subtree: true });
   }

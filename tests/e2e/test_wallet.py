@@ -95,6 +95,7 @@ def test_wallet_pages_at_phone_width(new_context, db, locale, transactional_db):
     from django.core.management import call_command
 
     from apps.accounts.models import User
+    from apps.chat.models import Message
     from apps.wallet.models import Grab, RedPacket, Transaction, Transfer
 
     call_command("seed_demo", verbosity=0)
@@ -120,16 +121,17 @@ def test_wallet_pages_at_phone_width(new_context, db, locale, transactional_db):
         "/wallet/merchants/",
         "/wallet/merchants/jasmine-tea/",
         f"/chats/{packet.conversation_id}/",
+        f"/chats/{Message.objects.get(pk=transfer.message_id).conversation_id}/",
     ]
     SHOTS.mkdir(parents=True, exist_ok=True)
     page = new_context(liwei, locale).new_page()
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
-    for path in paths:
+    for i, path in enumerate(paths):
         assert page.goto(path).ok, path
         page.wait_for_load_state("networkidle")
-        name = "wallet-" + re.sub(r"[^a-z0-9]+", "_", path.strip("/").lower())
+        name = f"wallet-{i:02d}-" + re.sub(r"[^a-z_]+", "_", re.sub(r"\d+", "", path.strip("/"))).strip("_")
         page.screenshot(path=str(SHOTS / f"{locale}-{name}.png"), full_page=True)
     # The open modal on a packet sophie hasn't opened yet
     services.topup(actor=liwei, amount="20", pin="123456", idempotency_key=key())
