@@ -197,9 +197,9 @@ def _once(actor: User, key: str, post):
         return existing
 
 
-def _balance_changed(*users: User) -> None:
-    for user in users:
-        publish(user_ids=[user.pk], type="wallet.balance", data={})
+def _balance_changed(user: User, account: Account) -> None:
+    """Tell the person's open tabs their new balance (the wallet page shows it live)."""
+    publish(user_ids=[user.pk], type="wallet.balance", data={"balance": yuan(account.balance)})
 
 
 # --- Top-up and withdrawal ---------------------------------------------------------------------------
@@ -222,7 +222,7 @@ def topup(*, actor: User, amount, pin, idempotency_key) -> Transaction:
             initiator=actor,
             memo=f"{profile.card_bank} ({profile.card_last4})",
         )
-        _balance_changed(actor)
+        _balance_changed(actor, mine)
         return txn
 
     return _once(actor, key, post)
@@ -257,7 +257,7 @@ def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
             fee=fee,
         )
         PaymentProfile.objects.filter(pk=profile.pk).update(withdrawn_total=F("withdrawn_total") + fen)
-        _balance_changed(actor)
+        _balance_changed(actor, mine)
         return txn
 
     return _once(actor, key, post)
@@ -327,7 +327,7 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
         )
         Transfer.objects.filter(pk=t.pk).update(message_id=message.pk)
         t.message_id = message.pk
-        _balance_changed(actor)
+        _balance_changed(actor, mine)
         publish(user_ids=[to.pk], type="wallet.transfer", data={"transfer": t.pk, "amount": yuan(fen)})
         return txn
 
@@ -350,6 +350,7 @@ def _settle_transfer(
     """Move a pending transfer to `status` and its money to `to`; False when it was settled already."""
     with transaction.atomic():
         now = clock.now()
+        target = account_for(to)
         changed = Transfer.objects.filter(pk=t.pk, status=Transfer.Status.PENDING).update(
             status=status, resolved_at=now
         )
@@ -357,14 +358,14 @@ def _settle_transfer(
             return False
         ledger_post(
             kind=kind,
-            lines=[(system_account(Account.Kind.HOLDING), -t.amount), (account_for(to), t.amount)],
+            lines=[(system_account(Account.Kind.HOLDING), -t.amount), (target, t.amount)],
             idempotency_key=key,
             initiator=initiator,
             transfer=t,
         )
         t.status, t.resolved_at = status, now
         _card("wallet_transfer", t, {"state": status})
-        _balance_changed(to)
+        _balance_changed(to, target)
         publish(
             user_ids=[t.sender_id, t.recipient_id],
             type="wallet.transfer",
@@ -535,7 +536,7 @@ def packet_create(
         )
         RedPacket.objects.filter(pk=p.pk).update(message_id=message.pk)
         p.message_id = message.pk
-        _balance_changed(actor)
+        _balance_changed(actor, mine)
         return txn
 
     return _once(actor, key, post).packet
@@ -607,11 +608,12 @@ def packet_grab(*, actor: User, pk) -> Grab:
             status=RedPacket.Status.EMPTY if last else RedPacket.Status.OPEN,
             finished_at=now if last else None,
         )
+        mine = account_for(actor)
         if updated != 1:  # cannot happen under the row lock; refuse rather than pay twice
             raise TooLate(_("Too late: all red packets have been taken."))
         ledger_post(
             kind=Transaction.Kind.PACKET_GRAB,
-            lines=[(system_account(Account.Kind.HOLDING), -amount), (account_for(actor), amount)],
+            lines=[(system_account(Account.Kind.HOLDING), -amount), (mine, amount)],
             idempotency_key=f"packet-{p.pk}-grab-{actor.pk}",
             initiator=None,
             packet=p,
@@ -619,8 +621,7 @@ def packet_grab(*, actor: User, pk) -> Grab:
         if last:
             p.status = RedPacket.Status.EMPTY
             _card("wallet_packet", p, {"state": RedPacket.Status.EMPTY})
-        _balance_changed(actor)
-        publish(user_ids=[p.sender_id], type="wallet.packet", data={"packet": p.pk})
+        _balance_changed(actor, mine)
     return grab
 
 
@@ -641,14 +642,15 @@ def packet_expire_if_due(p: RedPacket) -> bool:
             status=RedPacket.Status.EXPIRED, refunded=left, remaining_amount=0, finished_at=clock.now()
         )
         if left:
+            target = account_for(locked.sender)
             ledger_post(
                 kind=Transaction.Kind.PACKET_REFUND,
-                lines=[(system_account(Account.Kind.HOLDING), -left), (account_for(locked.sender), left)],
+                lines=[(system_account(Account.Kind.HOLDING), -left), (target, left)],
                 idempotency_key=f"packet-{p.pk}-refund",
                 initiator=None,
                 packet=locked,
             )
-            _balance_changed(locked.sender)
+            _balance_changed(locked.sender, target)
         _card("wallet_packet", locked, {"state": RedPacket.Status.EXPIRED})
     p.refresh_from_db()
     return True
@@ -715,23 +717,15 @@ def payment_create(
             memo=note,
             payment=payment,
         )
-        _balance_changed(actor, payee)
-        name = merchant.name if merchant else actor.display_name
-        publish(
-            user_ids=[payee.pk],
-            type="wallet.received",
-            data={
-                "amount": yuan(fen),
-                "fen": fen,
-                "from": actor.display_name,
-                "to": name,
-                "payment": payment.pk,
-            },
-        )
+        name = merchant.name if merchant else payee.display_name
+        received = {"amount": yuan(fen), "from": actor.display_name, "to": name, "payment": payment.pk}
+        if merchant is None:  # the payee's own balance changed (a merchant's takings are shown on its page)
+            received["balance"] = yuan(target.balance)
+        publish(user_ids=[payee.pk], type="wallet.received", data=received)
         publish(
             user_ids=[actor.pk],
             type="wallet.paid",
-            data={"amount": yuan(fen), "to": name, "payment": payment.pk},
+            data={"amount": yuan(fen), "to": name, "payment": payment.pk, "balance": yuan(source.balance)},
         )
         return txn
 

@@ -19,9 +19,16 @@
   }
 
   // --- Live payments --------------------------------------------------------------------------
+  function showBalance(d) {
+    const box = document.querySelector("[data-balance]");
+    if (box && d && d.balance) box.textContent = d.balance;
+  }
+
   function onReady() {
     if (!window.Realtime) return;
+    window.Realtime.on("wallet.balance", showBalance);
     window.Realtime.on("wallet.received", (d) => {
+      showBalance(d);
       window.Realtime.toast(fmt(gettext("Received %(amount)s from %(from)s"), d), "success");
       const list = document.querySelector("[data-received]");
       if (list) {
@@ -31,6 +38,7 @@
       }
     });
     window.Realtime.on("wallet.paid", (d) => {
+      showBalance(d);
       window.Realtime.toast(fmt(gettext("Paid %(amount)s to %(to)s"), d), "success");
     });
   }

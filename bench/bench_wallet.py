@@ -1,0 +1,170 @@
+"""Wallet throughput: QR payments per second with 50 concurrent payers, and the 500-member red-packet storm,
+on SQLite (WAL, IMMEDIATE transactions) and PostgreSQL (row locks), each in its own process.
+
+    make bench ONLY=wallet          # both databases (PostgreSQL skipped if unreachable)
+    .venv/bin/python bench/bench_wallet.py sqlite|pg   # one of them
+"""
+
+import json
+import os
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+PG_DB = "bench_wallet"
+PAYERS, PAYMENTS_EACH, MEMBERS, SHARES = 50, 40, 500, 100
+
+
+def child(db: str) -> None:
+    from _django import setup, summary
+
+    setup(seed=False)
+    from django.contrib.auth.hashers import make_password
+    from django.db import connection, connections
+
+    from apps.accounts.models import User
+    from apps.chat.models import Conversation, Membership
+    from apps.core import clock
+    from apps.core.errors import DomainError
+    from apps.wallet import services
+    from apps.wallet.ledger import audit
+    from apps.wallet.models import Grab, PaymentProfile
+
+    services.PAY_LIMIT = 10**9
+    pin = "135790"
+    hashed = make_password(pin)
+
+    def people(prefix, n):
+        User.objects.bulk_create(
+            [User(username=f"{prefix}{i}", public_id=f"{prefix}{i}x", display_name=f"{prefix}{i}", password="!")
+             for i in range(n)]
+        )  # fmt: skip
+        users = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
+        PaymentProfile.objects.bulk_create([PaymentProfile(user=u, pin_hash=hashed) for u in users])
+        return users
+
+    payers = people("payer", PAYERS)
+    for u in payers:
+        services.topup(actor=u, amount="1000", pin=pin, idempotency_key=f"bench-topup-{u.pk}")
+    counter = iter(range(10**9))
+
+    def pay_many(i):
+        latencies = []
+        try:
+            for _ in range(PAYMENTS_EACH):
+                started = time.perf_counter()
+                services.payment_create(
+                    actor=payers[i], payee=payers[(i + 1) % PAYERS], amount="1.23", pin=pin,
+                    idempotency_key=f"bench-pay-{next(counter)}",
+                )  # fmt: skip
+                latencies.append((time.perf_counter() - started) * 1000)
+        finally:
+            connections.close_all()
+        return latencies
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=PAYERS) as pool:
+        samples = [ms for batch in pool.map(pay_many, range(PAYERS)) for ms in batch]
+    elapsed = time.perf_counter() - started
+    p50, p95, _mean = summary(samples)
+
+    members = people("storm", MEMBERS)
+    conv = Conversation.objects.create(kind="group", name="Storm", owner=members[0], created_at=clock.now())
+    Membership.objects.bulk_create([Membership(conversation=conv, user=u, joined_at=clock.now()) for u in members])
+    services.topup(actor=members[0], amount="200", pin=pin, idempotency_key="bench-storm-topup")
+    packet = services.packet_create(
+        actor=members[0], conversation_id=conv.pk, kind="lucky", amount="200", count=SHARES, pin=pin,
+        idempotency_key="bench-storm-packet",
+    )  # fmt: skip
+
+    def grab(user):
+        try:
+            services.packet_grab(actor=user, pk=packet.pk)
+            return "share"
+        except DomainError as exc:
+            return exc.code
+        finally:
+            connections.close_all()
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=50) as pool:
+        outcomes = list(pool.map(grab, members))
+    storm = time.perf_counter() - started
+    shares = Grab.objects.filter(packet=packet)
+    ok = not audit() and shares.count() == SHARES and sum(g.amount for g in shares) == 200_00
+    print(
+        json.dumps(
+            {
+                "db": f"{db} ({connection.vendor})",
+                "payments": len(samples),
+                "per_s": round(len(samples) / elapsed),
+                "p50": round(p50, 1),
+                "p95": round(p95, 1),
+                "storm_s": round(storm, 2),
+                "shares": outcomes.count("share"),
+                "too_late": outcomes.count("too_late"),
+                "books": "balanced" if ok else "WRONG",
+            }
+        )
+    )
+
+
+def run(db: str, env: dict) -> dict | None:
+    result = subprocess.run(
+        [sys.executable, str(Path(__file__)), db], cwd=HERE.parent, env={**os.environ, **env},
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode or not lines:
+        print(f"{db}: failed\n{result.stderr[-2000:]}")
+        return None
+    return json.loads(lines[-1])
+
+
+def fresh_pg() -> str | None:
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
+            conn.execute(f"CREATE DATABASE {PG_DB}")
+    except Exception as exc:  # no server here: report and skip
+        print(f"PostgreSQL skipped: {exc}")
+        return None
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
+
+
+def main() -> None:
+    sys.path.insert(0, str(HERE))
+    from _django import table
+
+    rows = []
+    sqlite = run("sqlite", {"DATABASE_URL": ""} if "DATABASE_URL" in os.environ else {})
+    if sqlite:
+        rows.append(sqlite)
+    url = fresh_pg()
+    if url:
+        pg = run("pg", {"DATABASE_URL": url, "REDIS_URL": os.environ.get("REDIS_URL", "")})
+        if pg:
+            rows.append(pg)
+    table(
+        f"Wallet: {PAYERS} concurrent payers × {PAYMENTS_EACH} QR payments; storm: {MEMBERS} members grab a "
+        f"{SHARES}-share lucky packet (50 threads)",
+        ["database", "payments", "payments/s", "p50 ms", "p95 ms", "storm s", "shares", "too late", "books"],
+        [[r["db"], r["payments"], r["per_s"], r["p50"], r["p95"], r["storm_s"], r["shares"], r["too_late"], r["books"]]
+         for r in rows],
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        sys.path.insert(0, str(HERE))
+        if os.environ.get("DATABASE_URL") == "":
+            del os.environ["DATABASE_URL"]
+        child(sys.argv[1])
+    else:
+        main()
