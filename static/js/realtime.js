@@ -132,6 +132,11 @@
     toast(text);
   });
 
+  // Money received (wallet QR payments) is announced wherever the person is.
+  window.Realtime.on("wallet.received", (data) => {
+    toast(window.interpolate ? interpolate(gettext("Received %(amount)s from %(from)s"), data, true) : data.amount, "success");
+  });
+
   document.addEventListener("DOMContentLoaded", () => {
     connect();
   });

@@ -28,8 +28,7 @@
     if (!window.Realtime) return;
     window.Realtime.on("wallet.balance", showBalance);
     window.Realtime.on("wallet.received", (d) => {
-      showBalance(d);
-      window.Realtime.toast(fmt(gettext("Received %(amount)s from %(from)s"), d), "success");
+      showBalance(d); // the "Received ¥X" toast itself comes from realtime.js, on every page
       const list = document.querySelector("[data-received]");
       if (list) {
         const li = el("li");

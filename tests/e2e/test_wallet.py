@@ -86,6 +86,7 @@ def test_pay_a_merchant_by_opening_its_receive_code(new_context, ready):
     payer.get_by_test_id("pay").click()
     expect(payer.locator(".record-head")).to_contain_text("-¥18.00")
     expect(owner.locator("[data-received]")).to_contain_text("¥18.00")
+    expect(owner.locator(".toast")).to_contain_text("Received ¥18.00")
     shop.account.refresh_from_db()
     assert shop.account.balance == 18_00
 

@@ -31,7 +31,11 @@ def test_the_lifespan_app_starts_and_stops_the_sweeper(monkeypatch):
         await task
         return sent
 
-    sent = asyncio.run(scenario())
+    # In a thread of its own: Playwright's sync API may hold an event loop in this one.
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        sent = pool.submit(asyncio.run, scenario()).result()
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert runs  # swept once right at startup
     assert sweeper._task is None

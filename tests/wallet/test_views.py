@@ -193,3 +193,8 @@ def test_seed_is_idempotent_and_balanced(db):
     assert Transfer.objects.filter(status="pending").exists()
     assert RedPacket.objects.filter(status="open").exists()
     assert audit() == []
+
+
+def test_a_friends_profile_offers_a_transfer(client_as, liwei, wangfang):
+    page = client_as(liwei).get(reverse("accounts:profile", args=[wangfang.public_id])).content.decode()
+    assert reverse("wallet:transfer_to", args=[wangfang.public_id]) in page
