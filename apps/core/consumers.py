@@ -80,8 +80,11 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.send_event({"type": "ack", "ref": ref, "data": result or {}})
 
     async def event_push(self, message):
-        """A published event for this person (see apps.core.events)."""
-        await self.send_event(message["event"])
+        """A published event for this person (see apps.core.events), already serialised once for all."""
+        if "text" in message:
+            await self.send(text_data=message["text"])
+        else:
+            await self.send_event(message["event"])
 
     async def send_event(self, event: dict) -> None:
         await self.send(text_data=json.dumps(event, ensure_ascii=False))
