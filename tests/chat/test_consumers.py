@@ -182,9 +182,13 @@ async def test_heartbeat_rejoins_a_forgotten_group(direct, liwei, wangfang):
 
     from apps.core.events import user_group
 
+    from channels.layers import InMemoryChannelLayer
+
+    layer = get_channel_layer()
+    if not isinstance(layer, InMemoryChannelLayer):
+        pytest.skip("pub/sub keeps memberships in the process and re-subscribes itself after a Redis restart")
     theirs, *_ = await open_tab(wangfang)
     await next_of(theirs, "hello")
-    layer = get_channel_layer()
     for channel in list(getattr(layer, "groups", {}).get(user_group(wangfang.pk), {})):
         await layer.group_discard(user_group(wangfang.pk), channel)
     await database_sync_to_async(services.message_send)(sender=liwei, conversation=direct, text="lost live")
