@@ -39,7 +39,8 @@ def deliver(user_ids: list[int], event: dict[str, Any]) -> None:
 
     async def send_all() -> None:
         # Serialised once here, not once per receiving tab (a 500-member group's message is one dumps).
-        message = {"type": "event.push", "event": event, "text": json.dumps(event, ensure_ascii=False)}
+        # Only the text travels: layers copy (in-memory: deepcopy per receiver) or pack each message.
+        message = {"type": "event.push", "text": json.dumps(event, ensure_ascii=False)}
         for user_id in user_ids:
             await layer.group_send(user_group(user_id), message)
 
