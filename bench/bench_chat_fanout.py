@@ -38,7 +38,6 @@ from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_K
 from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext  # noqa: E402
 
 from apps.accounts.models import User  # noqa: E402
 from apps.chat.models import Conversation, Membership, Message  # noqa: E402
@@ -86,7 +85,13 @@ def open_big_chat() -> list[list]:
         ("catch-up after seq (JSON)", f"/chats/{conv.pk}/messages?after=99950"),
     ]:
         client.get(path)
-        with CaptureQueriesContext(connection) as queries:
+        queries: list[str] = []
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
             client.get(path)
         samples = []
         for _ in range(40):

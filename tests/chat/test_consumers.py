@@ -178,11 +178,9 @@ async def test_presence_online_then_last_seen(direct, liwei, wangfang):
 
 async def test_heartbeat_rejoins_a_forgotten_group(direct, liwei, wangfang):
     """If the layer forgets the tab's group (a Redis restart), the next ping joins it again."""
-    from channels.layers import get_channel_layer
+    from channels.layers import InMemoryChannelLayer, get_channel_layer
 
     from apps.core.events import user_group
-
-    from channels.layers import InMemoryChannelLayer
 
     layer = get_channel_layer()
     if not isinstance(layer, InMemoryChannelLayer):
@@ -199,3 +197,18 @@ async def test_heartbeat_rejoins_a_forgotten_group(direct, liwei, wangfang):
     event = await next_of(theirs, "chat.message")
     assert event["data"]["message"]["text"] == "live again"
     await theirs.disconnect()
+
+
+async def test_order_of_work_is_store_then_ack_then_broadcast(direct, liwei):
+    tab, *_ = await open_tab(liwei)
+    await next_of(tab, "hello")
+    await tab.send_to(
+        text_data=json.dumps(
+            {"type": "chat.send", "ref": "o1", "data": {"conversation": direct.pk, "text": "x"}}
+        )
+    )
+    first = await next_of(tab, "ack", "chat.message")
+    second = await next_of(tab, "ack", "chat.message")
+    assert (first["type"], second["type"]) == ("ack", "chat.message")
+    assert first["data"]["id"] == second["data"]["message"]["id"]
+    await tab.disconnect()
