@@ -398,7 +398,9 @@ def message_recall(*, actor: User, message_id) -> Message:
     with transaction.atomic():
         message = _own_message(actor, message_id)
         message = (
-            Message.objects.select_for_update().select_related("conversation", "sender").get(pk=message.pk)
+            Message.objects.select_for_update(of=("self",))
+            .select_related("conversation", "sender")
+            .get(pk=message.pk)
         )
         if message.recalled:
             return message

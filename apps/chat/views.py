@@ -177,7 +177,8 @@ def info(request, pk: int):
         if ok and action == "clear":
             return redirect("chat:thread", pk)
         return redirect("chat:info", pk)
-    members = list(selectors.memberships_of(conv))
+    rank = {Membership.Role.OWNER: 0, Membership.Role.ADMIN: 1}
+    members = sorted(selectors.memberships_of(conv), key=lambda m: rank.get(m.role, 2))
     remarks = selectors.members_data(request.user, members)
     member_rows = [(m, remarks[str(m.user_id)]["name"]) for m in members]
     context = {

@@ -8,7 +8,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.core.exceptions import PermissionDenied
 from django.utils.translation import gettext as _
 
-from apps.core import badges, realtime
+from apps.core import badges, events, realtime
 from apps.core.errors import DomainError
 from apps.core.events import user_group
 
@@ -67,6 +67,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if handler is None or not isinstance(data, dict):
             await self.send_error(ref, "unknown", _("That request is not understood."))
             return
+        held: list = []
+        token = events.outbox.set(held)
         try:
             result = await database_sync_to_async(handler)(user=self.user, data=data)
         except DomainError as exc:
@@ -78,10 +80,20 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.send_error(ref, "server_error", _("Something went wrong. Please try again."))
         else:
             await self.send_event({"type": "ack", "ref": ref, "data": result or {}})
+        finally:
+            events.outbox.reset(token)
+        if held:
+            try:
+                await events.deliver_async(held)
+            except Exception:  # a layer outage: logged; clients catch up from the database
+                logger.exception("delivering events of %s failed", request["type"])
 
     async def event_push(self, message):
-        """A published event for this person (see apps.core.events)."""
-        await self.send_event(message["event"])
+        """A published event for this person (see apps.core.events), already serialised once for all."""
+        if "text" in message:
+            await self.send(text_data=message["text"])
+        else:
+            await self.send_event(message["event"])
 
     async def send_event(self, event: dict) -> None:
         await self.send(text_data=json.dumps(event, ensure_ascii=False))

@@ -112,7 +112,9 @@ def test_chat_pages_render_cleanly_in_both_languages(new_context, liwei):
     shots = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
     shots.mkdir(parents=True, exist_ok=True)
     workshop = Conversation.objects.get(name="Workshop 2026")
-    direct = services.conversation_direct_get_or_create(a=liwei, b=workshop.memberships.get(user__username="wangfang").user)
+    direct = services.conversation_direct_get_or_create(
+        a=liwei, b=workshop.memberships.get(user__username="wangfang").user
+    )
     pages = {
         "chat-list": "/",
         "chat-direct": f"/chats/{direct.pk}/",
