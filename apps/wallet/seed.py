@@ -113,20 +113,19 @@ def seed() -> None:
         services.topup(
             actor=people["liwei"], amount=200_00, pin=DEMO_PIN, idempotency_key="seed-topup-liwei-1"
         )
-    # A transfer wangfang -> liwei accepted last month, and one pending now.
+    # A transfer liwei -> wangfang (accepted) and one wangfang -> liwei still pending.
     wangfang, liwei = people.get("wangfang"), people.get("liwei")
     if wangfang and liwei:
         try:
-            with clock.travel(-timedelta(days=25)):
-                old = services.transfer_create(
-                    actor=liwei,
-                    to=wangfang,
-                    amount=50_00,
-                    note="Movie tickets 🎬",
-                    pin=DEMO_PIN,
-                    idempotency_key="seed-transfer-old",
-                )
-                services.transfer_accept(actor=wangfang, pk=old.pk)
+            old = services.transfer_create(
+                actor=liwei,
+                to=wangfang,
+                amount=50_00,
+                note="Movie tickets 🎬",
+                pin=DEMO_PIN,
+                idempotency_key="seed-transfer-old",
+            )
+            services.transfer_accept(actor=wangfang, pk=old.pk)
             services.transfer_create(
                 actor=wangfang,
                 to=liwei,
