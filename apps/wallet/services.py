@@ -167,11 +167,13 @@ def _clean_key(key) -> str:
     return key
 
 
-def _guard(actor: User, key, pin) -> tuple[str, Transaction | None]:
+def _guard(actor: User, key, pin, kind: str) -> tuple[str, Transaction | None]:
     """Validate the key; return the first result of a retry, else rate-limit and check the PIN."""
     key = _clean_key(key)
     existing = find_existing(actor, key)
     if existing is not None:
+        if existing.kind != kind:  # the same key for another kind of request: not a retry
+            raise DomainError(_("This form has expired. Please try again."), code="bad_key")
         return key, existing
     verdict = ratelimit.hit(f"wallet.pay:{actor.pk}", limit=PAY_LIMIT, window=PAY_WINDOW)
     if not verdict.allowed:
@@ -181,6 +183,14 @@ def _guard(actor: User, key, pin) -> tuple[str, Transaction | None]:
         )
     pin_check(actor=actor, pin=pin)
     return key, None
+
+
+def _result(txn: Transaction, attr: str):
+    """The object a (replayed) transaction made; a key reused for a different kind of request is refused."""
+    obj = getattr(txn, attr)
+    if obj is None:
+        raise DomainError(_("This form has expired. Please try again."), code="bad_key")
+    return obj
 
 
 def _once(actor: User, key: str, post):
@@ -208,7 +218,7 @@ def _balance_changed(user: User, account: Account) -> None:
 def topup(*, actor: User, amount, pin, idempotency_key) -> Transaction:
     """Move `amount` from the person's demo bank card into their balance."""
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
-    key, existing = _guard(actor, idempotency_key, pin)
+    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.TOPUP)
     if existing:
         return existing
     profile = profile_for(actor)
@@ -240,7 +250,7 @@ def withdrawal_fee(withdrawn_before: int, amount: int) -> int:
 def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
     """Move `amount` (plus any fee) from the balance to the person's demo bank card."""
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
-    key, existing = _guard(actor, idempotency_key, pin)
+    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.WITHDRAW)
     if existing:
         return existing
     mine, bank = account_for(actor), system_account(Account.Kind.BANK)
@@ -297,9 +307,9 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
         raise NotFound(_("You can only transfer money to a friend."))
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
     note = str(note or "").strip()[:60]
-    key, existing = _guard(actor, idempotency_key, pin)
+    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.TRANSFER)
     if existing:
-        return existing.transfer
+        return _result(existing, "transfer")
     mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
 
     def post():
@@ -331,7 +341,7 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
         publish(user_ids=[to.pk], type="wallet.transfer", data={"transfer": t.pk, "amount": yuan(fen)})
         return txn
 
-    return _once(actor, key, post).transfer
+    return _result(_once(actor, key, post), "transfer")
 
 
 def _access_transfer(user: User, pk) -> Transfer:
@@ -502,9 +512,9 @@ def packet_create(
     if total < count:
         raise BadAmount(_("Every share must be at least ¥0.01."))
     note = str(note or "").strip()[:40] or _t("Best wishes")
-    key, existing = _guard(actor, idempotency_key, pin)
+    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.PACKET)
     if existing:
-        return existing.packet
+        return _result(existing, "packet")
     mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
 
     def post():
@@ -539,7 +549,7 @@ def packet_create(
         _balance_changed(actor, mine)
         return txn
 
-    return _once(actor, key, post).packet
+    return _result(_once(actor, key, post), "packet")
 
 
 def access_packet(*, user: User, pk) -> RedPacket:
@@ -699,9 +709,9 @@ def payment_create(
         raise NotFound(_("This receive code is not valid."))
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
     note = str(note or "").strip()[:60]
-    key, existing = _guard(actor, idempotency_key, pin)
+    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.PAYMENT)
     if existing:
-        return existing.payment
+        return _result(existing, "payment")
     source = account_for(actor)
     target = merchant.account if merchant is not None else account_for(payee)
 
@@ -729,4 +739,4 @@ def payment_create(
         )
         return txn
 
-    return _once(actor, key, post).payment
+    return _result(_once(actor, key, post), "payment")

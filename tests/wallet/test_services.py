@@ -392,3 +392,12 @@ def test_paying_a_merchant_credits_its_account(liwei, sunli, fund):
     account.refresh_from_db()
     assert account.balance == 18_00 and bal(sunli) == 0
     assert audit() == []
+
+
+def test_a_key_reused_for_another_kind_of_request_is_refused(liwei, wangfang, fund):
+    fund(liwei, 100_00)
+    k = key()
+    services.topup(actor=liwei, amount="1", pin=PIN, idempotency_key=k)
+    with pytest.raises(DomainError, match="expired"):
+        services.transfer_create(actor=liwei, to=wangfang, amount="1", pin=PIN, idempotency_key=k)
+    assert bal(liwei) == 101_00
