@@ -58,6 +58,15 @@ class Merchant(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def display_name(self) -> str:
+        """The shop's name in the reader's language (Chinese name when reading Chinese)."""
+        from django.utils import translation
+
+        if self.name_zh and (translation.get_language() or "").startswith("zh"):
+            return self.name_zh
+        return self.name
+
 
 class Transfer(models.Model):
     class Status(models.TextChoices):

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import Case, IntegerField, Sum, When
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -90,7 +91,7 @@ def title_of(txn: Transaction, amount: int, viewer: User) -> str:
         return _("Red packet refund")
     if txn.kind == k.PAYMENT and pay:
         if amount < 0:
-            to = pay.merchant.name if pay.merchant else pay.payee.display_name
+            to = pay.merchant.display_name if pay.merchant else pay.payee.display_name
             return _("Paid to %(name)s") % {"name": to}
         return _("Received from %(name)s") % {"name": pay.payer.display_name}
     return txn.get_kind_display()
@@ -208,7 +209,7 @@ def chart_svg_data(series: list[dict], *, width: int = 340, height: int = 160) -
                 "h_out": hout,
                 "w": round(bar, 1),
                 "label_x": round(x, 1),
-                "label": f"{s['month']}",
+                "label": date_format(datetime(s["year"], s["month"], 1), "M"),
                 "in": yuan(s["in"]),
                 "out": yuan(s["out"]),
             }

@@ -151,4 +151,8 @@ def test_wallet_pages_at_phone_width(new_context, db, locale, transactional_db):
     other.locator("a[data-packet]").last.click()
     other.get_by_test_id("open-packet").wait_for()
     other.screenshot(path=str(SHOTS / f"{locale}-wallet-open-modal.png"))
+    other.keyboard.press("Escape")
+    other.get_by_test_id("composer-plus").click()
+    other.get_by_test_id("action-red_packet").wait_for()
+    other.screenshot(path=str(SHOTS / f"{locale}-wallet-plus-panel.png"))
     assert problems == []
