@@ -36,6 +36,13 @@
         list.prepend(li);
       }
     });
+    // A transfer page follows its transfer: accepted, returned or expired elsewhere shows here at once.
+    window.Realtime.on("wallet.transfer", (d) => {
+      const head = document.querySelector("[data-transfer-page]");
+      if (head && String(d.transfer) === head.dataset.transferPage && d.state && d.state !== head.dataset.state) {
+        window.location.reload();
+      }
+    });
     window.Realtime.on("wallet.paid", (d) => {
       showBalance(d);
       window.Realtime.toast(fmt(gettext("Paid %(amount)s to %(to)s"), d), "success");

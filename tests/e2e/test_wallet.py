@@ -156,3 +156,32 @@ def test_wallet_pages_at_phone_width(new_context, db, locale, transactional_db):
     other.get_by_test_id("action-red_packet").wait_for()
     other.screenshot(path=str(SHOTS / f"{locale}-wallet-plus-panel.png"))
     assert problems == []
+
+
+def test_transfer_from_a_chat_accepted_and_the_card_updates_live(new_context, ready):
+    from apps.chat import services as chat
+
+    liwei, wangfang = ready["liwei"], ready["wangfang"]
+    services.topup(actor=liwei, amount="100", pin=PIN, idempotency_key=key())
+    conv = chat.conversation_direct_get_or_create(a=liwei, b=wangfang)
+    sender = new_context(liwei).new_page()
+    sender.goto(f"/chats/{conv.pk}/")
+    sender.get_by_test_id("composer-plus").click()
+    sender.get_by_test_id("action-transfer").click()
+    sender.get_by_label("Amount (¥)").fill("12.50")
+    sender.get_by_label("Note").fill("Tea")
+    sender.get_by_label("Payment PIN").fill(PIN)
+    sender.get_by_test_id("pay").click()
+    expect(sender.get_by_test_id("transfer-amount")).to_have_text("¥12.50")
+    sender.goto(f"/chats/{conv.pk}/")
+    card = sender.locator("a[data-transfer]").last
+    expect(card).to_contain_text("Tea")
+    expect(sender.locator("html[data-realtime=open]")).to_have_count(1)
+
+    recipient = new_context(wangfang, "zh-hans").new_page()
+    recipient.goto(f"/chats/{conv.pk}/")
+    recipient.locator("a[data-transfer]").last.click()
+    recipient.get_by_test_id("accept").click()
+    expect(recipient.locator(".transfer-head")).to_contain_text("已收款")
+    expect(card).to_contain_text("Accepted")  # live on the sender's open chat
+    assert services.account_for(wangfang).balance == 12_50
