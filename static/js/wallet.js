@@ -58,7 +58,8 @@
       document.querySelectorAll('a[data-packet="' + id + '"]').forEach((card) => {
         card.classList.add("opened");
         const status = card.querySelector("[data-rp-status]");
-        if (status && card.dataset.packetState === "open") status.textContent = gettext("Opened");
+        // 已领取 for the person who opened it, whether or not the rest are gone (WeChat shows it so).
+        if (status && card.dataset.packetState !== "expired") status.textContent = gettext("Opened");
       });
     });
   }
@@ -130,6 +131,7 @@
       open.setAttribute("aria-label", gettext("Open"));
       open.addEventListener("click", () => grab(state, open, msg));
       sheet.append(open);
+      setTimeout(() => open.focus(), 0);
     } else if (state.state === "expired") {
       msg.textContent = gettext("This red packet has expired.");
     } else if (state.state === "empty") {
