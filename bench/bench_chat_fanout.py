@@ -108,6 +108,15 @@ def open_big_chat() -> list[list]:
 # --- Fan-out ---------------------------------------------------------------------------------------------
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time used so far by the server processes (robust to other load on the machine)."""
+    total = 0
+    for pid in pids:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -297,6 +306,10 @@ async def run_app(bases: list[str], conversation: int, cookies: list[str]) -> di
         await asyncio.gather(*(c.sync() for c in missing[chunk : chunk + 50]))
     finished = time.time()
     complete = all([m["seq"] for m in c.ordered()] == list(range(1, target + 1)) for c in clients)
+    if os.environ.get("BENCH_VERBOSE") and not complete:
+        bad = [c for c in clients if [m["seq"] for m in c.ordered()] != list(range(1, target + 1))]
+        c = bad[0]
+        print(f"  incomplete: {len(bad)} clients, e.g. {len(c.by_seq)} kept, contiguous {c.contiguous}, max {max(c.by_seq, default=0)}, target {target}, errors {c.errors[:2]}")
     got = sum(len(c.by_seq) - before[id(c)] for c in clients)
     dup = sum(c.duplicate_events for c in clients)
     burst = {
@@ -361,8 +374,13 @@ def fanout_rows() -> list[list]:
                 procs.append(start_server(kind, port, env))
                 bases.append(f"http://127.0.0.1:{port}")
             layer = "redis pub/sub" if os.environ.get("REDIS_URL") else "in-memory"
+            pids = [p.pid for p in procs]
+            cpu0 = cpu_seconds(pids)
             m = asyncio.run(run_minimal(bases))
+            cpu1 = cpu_seconds(pids)
             a = asyncio.run(run_app(bases, conversation, cookies))
+            cpu2 = cpu_seconds(pids)
+            m["cpu"], a["cpu"] = cpu1 - cpu0, cpu2 - cpu1
             # The next server's run reuses the room: start the app's sequence afresh.
             Message.objects.filter(conversation_id=conversation).delete()
             Conversation.objects.filter(pk=conversation).update(last_seq=0)
@@ -384,6 +402,7 @@ def fanout_rows() -> list[list]:
                     f"{b['delivered']}/{b['expected']}"
                     + ("" if "complete" not in b else (" complete" if b["complete"] else " INCOMPLETE")),
                     f"{b['seconds']:.1f}",
+                    f"{r['cpu']:.1f}",
                 ]
             )
         time.sleep(1)
@@ -412,6 +431,7 @@ if __name__ == "__main__":
             "(b) deliveries/s",
             "(b) delivered",
             "(b) s",
+            "server CPU s",
         ],
         rows,
     )

@@ -22,6 +22,7 @@ class ChatClient:
         self.conversation = conversation
         self.by_seq: dict[int, dict] = {}
         self.ids: set[int] = set()
+        self.live_ids: set[int] = set()
         self.duplicate_events = 0
         self.live_events = 0
         self.latencies: list[float] = []  # seconds from the sender's stamp to arrival here
@@ -71,9 +72,13 @@ class ChatClient:
             pass
 
     def _keep(self, message: dict, *, live: bool = False):
-        if message["id"] in self.ids:
-            if live:
+        if live:
+            # A live event for a message already fetched by chat.sync is the normal late copy;
+            # the same message arriving live twice would be a real duplicate from the server.
+            if message["id"] in self.live_ids:
                 self.duplicate_events += 1
+            self.live_ids.add(message["id"])
+        if message["id"] in self.ids:
             return
         self.ids.add(message["id"])
         self.by_seq[message["seq"]] = message

@@ -171,7 +171,7 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "BACKEND": os.environ.get("IN_MEMORY_LAYER", "apps.core.layers.InMemoryChannelLayer"),
             "CONFIG": {"capacity": CHANNEL_CAPACITY},
         }
     }
