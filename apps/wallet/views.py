@@ -53,7 +53,11 @@ def home(request):
     return render(
         request,
         "wallet/home.html",
-        {"balance": selectors.balance_of(request.user), "recent": selectors.statement(request.user, limit=3)},
+        {
+            "balance": selectors.balance_of(request.user),
+            "recent": selectors.statement(request.user, limit=3),
+            "hide_tabbar": True,
+        },
     )
 
 
