@@ -309,7 +309,9 @@ async def run_app(bases: list[str], conversation: int, cookies: list[str]) -> di
     if os.environ.get("BENCH_VERBOSE") and not complete:
         bad = [c for c in clients if [m["seq"] for m in c.ordered()] != list(range(1, target + 1))]
         c = bad[0]
-        print(f"  incomplete: {len(bad)} clients, e.g. {len(c.by_seq)} kept, contiguous {c.contiguous}, max {max(c.by_seq, default=0)}, target {target}, errors {c.errors[:2]}")
+        print(
+            f"  incomplete: {len(bad)} clients, e.g. {len(c.by_seq)} kept, contiguous {c.contiguous}, max {max(c.by_seq, default=0)}, target {target}, errors {c.errors[:2]}"
+        )
     got = sum(len(c.by_seq) - before[id(c)] for c in clients)
     dup = sum(c.duplicate_events for c in clients)
     burst = {

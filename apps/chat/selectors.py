@@ -1,11 +1,12 @@
 """Reads about conversations and messages. `access_conversation` fetches and authorises in one step."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
 
 from django.core.cache import cache
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Window
+from django.db.models.functions import RowNumber
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -242,6 +243,7 @@ class ChatRow:
     other: User | None
     last_at: object
     member_count: int = 0
+    faces: list = field(default_factory=list)
 
 
 def chat_list(user: User) -> list[ChatRow]:
@@ -274,6 +276,18 @@ def chat_list(user: User) -> list[ChatRow]:
             .select_related("user")
         ):
             others[om.conversation_id] = om.user
+    group_ids = [m.conversation_id for m in memberships if m.conversation.is_group]
+    faces: dict[int, list[User]] = {}
+    if group_ids:
+        # The first four members of each group for its avatar grid, in one query (window function).
+        first = (
+            Membership.objects.filter(conversation_id__in=group_ids, active=True)
+            .annotate(n=Window(RowNumber(), partition_by=F("conversation_id"), order_by=F("pk").asc()))
+            .filter(n__lte=4)
+            .select_related("user")
+        )
+        for om in first:
+            faces.setdefault(om.conversation_id, []).append(om.user)
     remarks = remarks_of(user)
 
     def name(person):
@@ -309,6 +323,7 @@ def chat_list(user: User) -> list[ChatRow]:
                 mentioned=m.active and m.mention_seq > m.last_read_seq,
                 other=other,
                 last_at=conv.last_message_at or conv.created_at,
+                faces=faces.get(conv.pk, []),
             )
         )
     return rows

@@ -16,6 +16,11 @@ from channels.layers import get_channel_layer
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 
+try:
+    from channels_redis.pubsub import RedisPubSubChannelLayer
+except ImportError:  # channels-redis is optional for the one-process setup
+    RedisPubSubChannelLayer = None
+
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
@@ -44,6 +49,38 @@ def _layer_message(event: dict[str, Any]) -> dict[str, Any]:
     return {"type": "event.push", "text": json.dumps(event, ensure_ascii=False)}
 
 
+async def _send_to_groups(layer, groups: list[str], message: dict[str, Any]) -> None:
+    """group_send to many groups; on Redis pub/sub, one pipelined round trip per shard instead of one each.
+
+    Per-person groups turn a message to a 200-member group into 200 PUBLISHes; sent one by one behind
+    channels-redis's connection lock they cost 200 round trips and held every other send back (see the
+    chat fan-out figures in docs/performance.md). This uses channels-redis 4's pub/sub internals and
+    falls back to plain group_send if they change.
+    """
+    if RedisPubSubChannelLayer is not None and isinstance(layer, RedisPubSubChannelLayer) and len(groups) > 1:
+        try:
+            loop_layer = layer._get_layer()
+            data = layer.serialize(message)
+            by_shard: dict[Any, list[str]] = {}
+            for group in groups:
+                name = loop_layer._get_group_channel_name(group)
+                by_shard.setdefault(loop_layer._get_shard(name), []).append(name)
+            shards = [(shard, shard._lock, shard._ensure_redis) for shard in by_shard]
+        except AttributeError:
+            shards = None
+        if shards is not None:
+            for shard, lock, ensure_redis in shards:
+                async with lock:
+                    ensure_redis()
+                    pipe = shard._redis.pipeline(transaction=False)
+                    for name in by_shard[shard]:
+                        pipe.publish(name, data)
+                    await pipe.execute()
+            return
+    for group in groups:
+        await layer.group_send(group, message)
+
+
 def deliver(user_ids: list[int], event: dict[str, Any]) -> None:
     """Hand a committed event to the channel layer (tests replace this to capture events)."""
     pending = outbox.get()
@@ -55,9 +92,7 @@ def deliver(user_ids: list[int], event: dict[str, Any]) -> None:
         return
 
     async def send_all() -> None:
-        message = _layer_message(event)
-        for user_id in user_ids:
-            await layer.group_send(user_group(user_id), message)
+        await _send_to_groups(layer, [user_group(u) for u in user_ids], _layer_message(event))
 
     async_to_sync(send_all)()
 
@@ -68,6 +103,4 @@ async def deliver_async(items: list[tuple[list[int], dict[str, Any]]]) -> None:
     if layer is None:
         return
     for user_ids, event in items:
-        message = _layer_message(event)
-        for user_id in user_ids:
-            await layer.group_send(user_group(user_id), message)
+        await _send_to_groups(layer, [user_group(u) for u in user_ids], _layer_message(event))

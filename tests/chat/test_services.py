@@ -263,3 +263,34 @@ def test_history_pages_by_cursor(direct, liwei):
     older = selectors.history(membership, before=newest[0].seq)
     assert [m.seq for m in older] == list(range(21, 71))
     assert [m.seq for m in selectors.history(membership, after=118)] == [119, 120]
+
+
+def test_group_is_capped_at_500_members(group, liwei, monkeypatch):
+    monkeypatch.setattr(services, "MAX_GROUP_MEMBERS", 5)
+    from apps.accounts.models import User
+
+    others = [
+        u for u in User.objects.exclude(pk__in=selectors.member_ids(group)) if services.can_message(liwei, u)
+    ]
+    with pytest.raises(DomainError) as exc:
+        services.group_add_members(actor=liwei, conversation=group, user_ids=[u.pk for u in others[:2]])
+    assert exc.value.code == "full"
+
+
+def test_only_owner_names_admins_and_admins_announce(group, liwei, wangfang, zhangmin):
+    with pytest.raises(DomainError):
+        services.group_set_admin(actor=wangfang, conversation=group, user_id=zhangmin.pk, admin=True)
+    services.group_set_admin(actor=liwei, conversation=group, user_id=wangfang.pk, admin=True)
+    services.group_set_announcement(actor=wangfang, conversation=group, text="Bring snacks")
+    group.refresh_from_db()
+    assert group.announcement == "Bring snacks"
+    services.message_send(sender=wangfang, conversation=group, text="@all snacks", mentions=["all"])
+
+
+def test_recalled_message_cannot_be_forwarded_or_quoted(direct, group, liwei):
+    message = services.message_send(sender=liwei, conversation=direct, text="gone")
+    services.message_recall(actor=liwei, message_id=message.pk)
+    with pytest.raises(DomainError):
+        services.message_forward(actor=liwei, message_id=message.pk, to=[group.pk])
+    quoted = services.message_send(sender=liwei, conversation=direct, text="re", reply_to_id=message.pk)
+    assert selectors.message_data(quoted)["reply_to"]["preview"] == "The message was recalled"
