@@ -48,12 +48,23 @@ def need_service(reason: str):
     pytest.skip(reason)
 
 
+def _clear_cache():
+    """Empty this run's cache only: on Redis, `cache.clear()` would flush every other run's keys too."""
+    from django.core.cache import cache
+
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=f"{settings.REDIS_PREFIX}:*", count=1000))
+    if keys:
+        client.delete(*keys)
+
+
 @pytest.fixture(autouse=True)
 def _fresh_state():
     """Every test starts on real time with empty rate-limit counters."""
-    from django.core.cache import cache
-
-    cache.clear()
+    _clear_cache()
     clock.set_offset(clock.offset() * 0)
     yield
     clock.set_offset(clock.offset() * 0)

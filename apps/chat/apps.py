@@ -9,9 +9,10 @@ class ChatConfig(AppConfig):
 
     def ready(self):
         from apps.chat import handlers, selectors  # noqa: F401 - registers websocket handlers
-        from apps.core import badges, discover
+        from apps.core import badges, discover, media
 
         badges.register("chats", selectors.unread_total)
+        media.guard("chat", selectors.can_read_image)
         discover.register(
             discover.Entry("message", _("Send message"), "chat:direct", "chats", order=10), page="profile"
         )

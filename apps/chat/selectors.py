@@ -5,6 +5,7 @@ from functools import reduce
 from operator import or_
 
 from django.core.cache import cache
+from django.core.files.storage import default_storage
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Window
 from django.db.models.functions import RowNumber
 from django.templatetags.static import static
@@ -342,3 +343,14 @@ def direct_between(a: User, b: User) -> Conversation | None:
 
 def language_code() -> str:
     return translation.get_language() or "en"
+
+
+def can_read_image(user: User, path: str) -> bool:
+    """Whether `user` is a member of a conversation where the image at media `path` was sent or forwarded."""
+    url = default_storage.url(path)
+    return Message.objects.filter(
+        Q(payload__full=url) | Q(payload__thumb=url),
+        kind=Message.IMAGE,
+        conversation__memberships__user=user,
+        conversation__memberships__active=True,
+    ).exists()

@@ -9,6 +9,7 @@ from django.utils._os import safe_join
 from django.views.decorators.http import require_GET
 
 from apps.core import discover as discover_registry
+from apps.core import media as media_access
 
 
 @login_required
@@ -36,8 +37,9 @@ def media(request, path: str):
         full = Path(safe_join(settings.MEDIA_ROOT, path))
     except ValueError as exc:
         raise Http404 from exc
-    if not full.is_file():
-        raise Http404
+    allowed, private = media_access.may_read(request.user, path)
+    if not allowed or not full.is_file():
+        raise Http404  # the same answer for missing and not-yours
     response = FileResponse(full.open("rb"))
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    response["Cache-Control"] = f"{'private' if private else 'public'}, max-age=31536000, immutable"
     return response

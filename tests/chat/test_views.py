@@ -192,3 +192,17 @@ def test_user_text_is_escaped_in_pages(client_as, group, liwei, wangfang):
         args = [] if name == "chat:list" else [group.pk]
         html = client.get(reverse(name, args=args)).content.decode()
         assert "<script>alert(1)</script>" not in html
+
+
+def test_chat_images_open_only_for_members(client, direct, liwei, wangfang, emma):
+    client.force_login(liwei)
+    sent = client.post(reverse("chat:image", args=[direct.pk]), {"image": png(), "client_id": "img-2"}).json()
+    message = Message.objects.get(pk=sent["id"])
+    for url in (message.payload["full"], message.payload["thumb"]):
+        client.force_login(wangfang)
+        member = client.get(url)
+        assert member.status_code == 200 and member["Cache-Control"].startswith("private")
+        client.force_login(emma)  # a friend of liwei's, but not in this chat
+        assert client.get(url).status_code == 404
+        client.logout()
+        assert client.get(url).status_code == 404
