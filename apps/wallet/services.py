@@ -386,40 +386,28 @@ def _settle_transfer(
 
 def transfer_accept(*, actor: User, pk) -> Transfer:
     """Take a transfer sent to you (money arrives in your balance)."""
-    t = _access_transfer(actor, pk)
-    transfer_expire_if_due(t)
-    if t.recipient_id != actor.pk:
-        raise DomainError(_("Only the recipient can accept a transfer."), code="forbidden")
-    if t.status != Transfer.Status.PENDING or not _settle_transfer(
-        t,
-        status=Transfer.Status.ACCEPTED,
-        to=actor,
-        kind=Transaction.Kind.TRANSFER_ACCEPT,
-        initiator=None,
-        key=f"transfer-{t.pk}-settle",
-    ):
-        t.refresh_from_db()
-        if t.status != Transfer.Status.ACCEPTED:
-            raise DomainError(_("This transfer was %(state)s.") % {"state": t.get_status_display().lower()})
-    return t
+    return _transfer_answer(actor, pk, status=Transfer.Status.ACCEPTED, kind=Transaction.Kind.TRANSFER_ACCEPT)
 
 
 def transfer_return(*, actor: User, pk) -> Transfer:
     """Send a transfer back to its sender."""
+    return _transfer_answer(actor, pk, status=Transfer.Status.RETURNED, kind=Transaction.Kind.TRANSFER_RETURN)
+
+
+def _transfer_answer(actor: User, pk, *, status: str, kind: str) -> Transfer:
+    """The recipient settles a pending transfer once: accepted (to them) or returned (to the sender)."""
     t = _access_transfer(actor, pk)
     transfer_expire_if_due(t)
     if t.recipient_id != actor.pk:
+        if status == Transfer.Status.ACCEPTED:
+            raise DomainError(_("Only the recipient can accept a transfer."), code="forbidden")
         raise DomainError(_("Only the recipient can return a transfer."), code="forbidden")
+    to = actor if status == Transfer.Status.ACCEPTED else t.sender
     if t.status != Transfer.Status.PENDING or not _settle_transfer(
-        t,
-        status=Transfer.Status.RETURNED,
-        to=t.sender,
-        kind=Transaction.Kind.TRANSFER_RETURN,
-        initiator=None,
-        key=f"transfer-{t.pk}-settle",
+        t, status=status, to=to, kind=kind, initiator=None, key=f"transfer-{t.pk}-settle"
     ):
         t.refresh_from_db()
-        if t.status != Transfer.Status.RETURNED:
+        if t.status != status:  # a retry of the same answer is not an error
             raise DomainError(_("This transfer was %(state)s.") % {"state": t.get_status_display().lower()})
     return t
 
