@@ -72,3 +72,8 @@ def test_deploy_check_is_clean_with_the_documented_production_settings():
         ALLOWED_HOSTS="social.example.com",
     )
     assert result.returncode == 0, result.stderr + result.stdout
+
+
+def test_build_commands_run_without_a_secret_key():
+    result = run_manage("makemigrations", "--check", "--dry-run", DEBUG="0")
+    assert result.returncode == 0, result.stderr
