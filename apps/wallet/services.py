@@ -619,6 +619,18 @@ def packet_grab(*, actor: User, pk) -> Grab:
         if last:
             p.status = RedPacket.Status.EMPTY
             _card("wallet_packet", p, {"state": RedPacket.Status.EMPTY})
+        # The details page follows the packet: its sender sees every grab; once all are taken, everyone who
+        # grabbed sees the final list and the best-luck mark (not every member on every grab: a storm would
+        # cost members × shares deliveries).
+        watchers = [
+            p.sender_id,
+            *(Grab.objects.filter(packet=p).values_list("user_id", flat=True) if last else []),
+        ]
+        publish(
+            user_ids=watchers,
+            type="wallet.packet",
+            data={"packet": p.pk, "taken": index + 1, "count": p.count},
+        )
         _balance_changed(actor, mine)
     return grab
 

@@ -43,6 +43,13 @@
         window.location.reload();
       }
     });
+    // A red packet's details page follows the grabs (debounced: a storm must not reload it 100 times).
+    let reloadSoon = null;
+    window.Realtime.on("wallet.packet", (d) => {
+      const page = document.querySelector("[data-packet-page]");
+      if (!page || String(d.packet) !== page.dataset.packetPage || reloadSoon) return;
+      reloadSoon = setTimeout(() => window.location.reload(), 800);
+    });
     window.Realtime.on("wallet.paid", (d) => {
       showBalance(d);
       window.Realtime.toast(fmt(gettext("Paid %(amount)s to %(to)s"), d), "success");

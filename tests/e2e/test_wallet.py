@@ -47,6 +47,10 @@ def test_lucky_packet_in_a_group_two_people_grab_and_see_the_best_luck(new_conte
     expect(sender).to_have_url(re.compile(rf"/chats/{group.pk}/$"))
     expect(sender.locator("a[data-packet]").last).to_contain_text("Lucky draw!")
 
+    packet_id = sender.locator("a[data-packet]").last.get_attribute("data-packet")
+    details = sender.context.new_page()  # the sender watches the details page while others grab
+    details.goto(f"/wallet/packets/{packet_id}/")
+
     shares = []
     for person in (wangfang, emma):
         page = new_context(person).new_page()
@@ -56,10 +60,12 @@ def test_lucky_packet_in_a_group_two_people_grab_and_see_the_best_luck(new_conte
         expect(page.get_by_test_id("my-share")).to_be_visible()
         shares.append(page)
     expect(shares[1].get_by_test_id("best-luck")).to_have_count(1)
-    shares[0].reload()
+    # Without reloading: the first grabber's page gets the final list, the sender's details page every grab,
+    # and the card in the chat its new state.
     expect(shares[0].get_by_test_id("best-luck")).to_have_count(1)
     expect(shares[0].get_by_test_id("packet-summary")).to_contain_text("all taken in")
-    sender.reload()
+    expect(details.get_by_test_id("best-luck")).to_have_count(1)
+    expect(details.get_by_text(emma.display_name)).to_be_visible()
     expect(sender.locator("a[data-packet]").last).to_contain_text("All taken")
 
 

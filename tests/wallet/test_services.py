@@ -401,3 +401,17 @@ def test_a_key_reused_for_another_kind_of_request_is_refused(liwei, wangfang, fu
     with pytest.raises(DomainError, match="expired"):
         services.transfer_create(actor=liwei, to=wangfang, amount="1", pin=PIN, idempotency_key=k)
     assert bal(liwei) == 101_00
+
+
+def test_packet_details_follow_the_grabs_live(cast, workshop, fund, published_events):
+    liwei = cast["liwei"]
+    fund(liwei, 100_00)
+    p = _packet(liwei, workshop, amount="3", count=3, seed=1)
+    grabbers = [cast[n] for n in ("wangfang", "emma", "tom")]
+    with published_events() as sent:
+        for person in grabbers:
+            services.packet_grab(actor=person, pk=p.pk)
+    updates = [e for e in sent if e["type"] == "wallet.packet"]
+    assert [e["data"]["taken"] for e in updates] == [1, 2, 3]
+    assert [e["user_ids"] for e in updates[:2]] == [[liwei.pk], [liwei.pk]]  # the sender sees every grab
+    assert updates[2]["user_ids"] == sorted([liwei.pk, *(u.pk for u in grabbers)])  # all see the final list
