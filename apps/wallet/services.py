@@ -276,6 +276,15 @@ def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
 # --- Transfers ---------------------------------------------------------------------------------------
 
 
+def _post_card(obj, *, sender: User, conversation, kind: str, payload: dict) -> None:
+    """Post `obj`'s card (a transfer or red packet) in the chat and remember its message."""
+    from apps.chat import services as chat
+
+    message = chat.message_post_card(sender=sender, conversation=conversation, kind=kind, payload=payload)
+    type(obj).objects.filter(pk=obj.pk).update(message_id=message.pk)
+    obj.message_id = message.pk
+
+
 def _card(kind: str, obj, payload: dict) -> None:
     """Show the new state on the object's chat card, live on every member's screen."""
     if not obj.message_id:
@@ -328,15 +337,7 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
         from apps.chat import services as chat
 
         conv = chat.conversation_direct_get_or_create(a=actor, b=to)
-        message = chat.message_post_card(
-            sender=actor,
-            conversation=conv,
-            kind="wallet_transfer",
-            payload=transfer_payload(t),
-            client_id=None,
-        )
-        Transfer.objects.filter(pk=t.pk).update(message_id=message.pk)
-        t.message_id = message.pk
+        _post_card(t, sender=actor, conversation=conv, kind="wallet_transfer", payload=transfer_payload(t))
         _balance_changed(actor, mine)
         publish(user_ids=[to.pk], type="wallet.transfer", data={"transfer": t.pk, "amount": yuan(fen)})
         return txn
@@ -465,7 +466,6 @@ def packet_create(
     `amount` is the total for lucky and exclusive packets, and each share for a normal packet.
     """
     from apps.chat import selectors as chat_selectors
-    from apps.chat import services as chat
 
     if kind not in RedPacket.Kind.values:
         raise DomainError(_("Choose a kind of red packet."))
@@ -529,11 +529,7 @@ def packet_create(
             memo=note,
             packet=p,
         )
-        message = chat.message_post_card(
-            sender=actor, conversation=conv, kind="wallet_packet", payload=packet_payload(p), client_id=None
-        )
-        RedPacket.objects.filter(pk=p.pk).update(message_id=message.pk)
-        p.message_id = message.pk
+        _post_card(p, sender=actor, conversation=conv, kind="wallet_packet", payload=packet_payload(p))
         _balance_changed(actor, mine)
         return txn
 

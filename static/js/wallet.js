@@ -43,12 +43,27 @@
         window.location.reload();
       }
     });
-    // A red packet's details page follows the grabs (debounced: a storm must not reload it 100 times).
-    let reloadSoon = null;
+    // A red packet's details page follows the grabs. It re-fetches itself in place rather than reloading, so
+    // the socket stays open and no grab is missed; grabs that land during a fetch cause one more fetch.
+    let fetching = false;
+    let again = false;
+    async function refreshPacketPage() {
+      if (fetching) { again = true; return; }
+      fetching = true;
+      try {
+        do {
+          again = false;
+          const response = await fetch(window.location.href, { credentials: "same-origin" });
+          const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("main");
+          if (response.ok && fresh) document.querySelector("main").replaceWith(fresh);
+        } while (again);
+      } finally {
+        fetching = false;
+      }
+    }
     window.Realtime.on("wallet.packet", (d) => {
       const page = document.querySelector("[data-packet-page]");
-      if (!page || String(d.packet) !== page.dataset.packetPage || reloadSoon) return;
-      reloadSoon = setTimeout(() => window.location.reload(), 800);
+      if (page && String(d.packet) === page.dataset.packetPage) refreshPacketPage();
     });
     window.Realtime.on("wallet.paid", (d) => {
       showBalance(d);
