@@ -148,6 +148,14 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "chat:list"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# Argon2id first (new hashes, and older ones are re-hashed at the next login); PBKDF2 still verifies
+# the hashes made before it.
+PASSWORD_HASHERS = [
+    "apps.accounts.hashers.Argon2idHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+]
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
