@@ -49,6 +49,30 @@ def _secret_key() -> str:
 
 SECRET_KEY = _secret_key()
 
+
+def _pin_keys() -> list[str]:
+    """The payment-PIN keys, never stored in the database: the first signs, the others still verify."""
+    keys = [k.strip() for k in os.environ.get("PIN_KEYS", "").split(",") if k.strip()]
+    if keys:
+        return keys
+    build_command = len(sys.argv) > 1 and sys.argv[1] in BUILD_COMMANDS and sys.argv[0].endswith("manage.py")
+    if build_command:
+        return ["build-time-only-" + secrets.token_urlsafe(32)]
+    if not DEBUG and not os.environ.get("PYTEST_VERSION"):
+        raise ImproperlyConfigured(
+            "PIN_KEYS is not set. Set PIN_KEYS in the environment (see docs/deploy.md), "
+            "or run with DEBUG=1 for local development."
+        )
+    # Local development and tests: generated once into an ignored file, like the secret key.
+    key_file = BASE_DIR / ".pin_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(32))
+        key_file.chmod(0o600)
+    return [key_file.read_text().strip()]
+
+
+PIN_KEYS = _pin_keys()
+
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
 ]

@@ -3,7 +3,6 @@ in the Workshop 2026 group. Idempotent: every step uses a fixed idempotency key.
 
 from datetime import timedelta
 
-from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from apps.accounts.models import User
@@ -13,6 +12,7 @@ from apps.core.errors import DomainError
 from . import services
 from .ledger import find_existing, ledger_post, system_account
 from .models import Account, Entry, Grab, Merchant, Payment, PaymentProfile, RedPacket, Transaction, Transfer
+from .pin import pin_hash_make
 
 DEMO_PIN = "123456"  # the sample people's payment PIN (shown on payment forms in demo mode)
 OPENING = {
@@ -78,7 +78,7 @@ def seed() -> None:
             continue
         profile = services.profile_for(user)
         if not profile.pin_hash:
-            PaymentProfile.objects.filter(pk=profile.pk).update(pin_hash=make_password(DEMO_PIN))
+            PaymentProfile.objects.filter(pk=profile.pk).update(pin_hash=pin_hash_make(DEMO_PIN))
         key = f"seed-opening-{name}"
         if not find_existing(user, key):
             with clock.travel(-timedelta(days=150)):

@@ -8,9 +8,8 @@ import secrets
 import zoneinfo
 from datetime import timedelta
 
-from django.contrib.auth.hashers import check_password, make_password
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -24,6 +23,7 @@ from . import split
 from .ledger import DuplicateRequest, InsufficientBalance, find_existing, ledger_post, system_account
 from .models import Account, Grab, Merchant, Payment, PaymentProfile, RedPacket, Transaction, Transfer
 from .money import BadAmount, parse_amount, yuan
+from .pin import pin_hash_make, pin_hash_matches
 
 MAX_PAYMENT = 50_000_00  # one transfer, payment, top-up or withdrawal: ¥50,000
 PACKET_MAX = 200_00
@@ -92,7 +92,7 @@ def pin_set(*, actor: User, pin, confirm) -> None:
         profile = PaymentProfile.objects.select_for_update().get(pk=profile_for(actor).pk)
         if profile.pin_hash:
             raise PinError(_("Your payment PIN is set already; change it with your login password."))
-        profile.pin_hash = make_password(pin)
+        profile.pin_hash = pin_hash_make(pin)
         profile.save(update_fields=["pin_hash"])
 
 
@@ -108,39 +108,50 @@ def pin_change(*, actor: User, password, pin, confirm) -> None:
         raise PinError(_("The two PINs don't match."))
     with transaction.atomic():
         profile = PaymentProfile.objects.select_for_update().get(pk=profile_for(actor).pk)
-        profile.pin_hash = make_password(pin)
+        profile.pin_hash = pin_hash_make(pin)
         profile.failed_attempts = 0
         profile.locked_until = None
         profile.save(update_fields=["pin_hash", "failed_attempts", "locked_until"])
 
 
 def pin_check(*, actor: User, pin) -> None:
-    """Verify the payment PIN; count a wrong one (committed even though the payment then fails)."""
+    """Verify the payment PIN, counting the try before checking it (a wrong one stays counted)."""
     profile = profile_for(actor)
+    if not profile.pin_hash:
+        raise PinError(_("Set a payment PIN first."), code="pin_not_set")
+    pin = _clean_pin(pin)
     now = clock.now()
-    if profile.locked_until and profile.locked_until > now:
-        minutes = max(1, int((profile.locked_until - now).total_seconds() // 60) + 1)
+    with transaction.atomic():
+        # Reserve the try first: this conditional UPDATE holds the row until commit, so parallel tries
+        # queue here and at most PIN_TRIES wrong ones are checked before the lock.
+        reserved = (
+            PaymentProfile.objects.filter(pk=profile.pk)
+            .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
+            .update(failed_attempts=F("failed_attempts") + 1)
+        )
+        profile.refresh_from_db(fields=["pin_hash", "failed_attempts", "locked_until"])
+        if reserved:
+            matches, restore = pin_hash_matches(pin, profile.pin_hash)
+            if matches:
+                fields = {"pin_hash": pin_hash_make(pin)} if restore else {}
+                PaymentProfile.objects.filter(pk=profile.pk).update(
+                    failed_attempts=0, locked_until=None, **fields
+                )
+                return
+            left = PIN_TRIES - profile.failed_attempts
+            if left <= 0:
+                PaymentProfile.objects.filter(pk=profile.pk).update(
+                    failed_attempts=0, locked_until=now + PIN_LOCK
+                )
+    if not reserved:
+        until = profile.locked_until or now + PIN_LOCK
+        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
         raise PinLocked(
             _(
                 "Too many wrong PINs: payments are locked for %(n)s more minutes. Reset your PIN in Wallet settings."
             )
             % {"n": minutes}
         )
-    if not profile.pin_hash:
-        raise PinError(_("Set a payment PIN first."), code="pin_not_set")
-    pin = str(pin or "").strip()
-    if re.fullmatch(r"\d{6}", pin) and check_password(pin, profile.pin_hash):
-        if profile.failed_attempts:
-            PaymentProfile.objects.filter(pk=profile.pk).update(failed_attempts=0, locked_until=None)
-        return
-    with transaction.atomic():
-        PaymentProfile.objects.filter(pk=profile.pk).update(failed_attempts=F("failed_attempts") + 1)
-        profile.refresh_from_db(fields=["failed_attempts"])
-        left = PIN_TRIES - profile.failed_attempts
-        if left <= 0:
-            PaymentProfile.objects.filter(pk=profile.pk).update(
-                failed_attempts=0, locked_until=now + PIN_LOCK
-            )
     if left <= 0:
         raise PinLocked(
             _("Wrong PIN 5 times: payments are locked for 3 hours. Reset your PIN in Wallet settings.")

@@ -37,7 +37,9 @@ def test_templates_have_no_inline_scripts_or_styles():
 
 
 def run_manage(*args, **env):
-    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PYTEST_VERSION"}}
+    clean = {
+        k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "PIN_KEYS", "PYTEST_VERSION"}
+    }
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
@@ -69,6 +71,7 @@ def test_deploy_check_is_clean_with_the_documented_production_settings():
         DEBUG="0",
         HTTPS="1",
         SECRET_KEY="a-long-random-production-secret-key-" + "x" * 40,
+        PIN_KEYS="a-long-random-production-pin-key",
         ALLOWED_HOSTS="social.example.com",
     )
     assert result.returncode == 0, result.stderr + result.stdout
