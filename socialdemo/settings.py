@@ -1,5 +1,6 @@
 """One settings file, driven by the environment (see .env.example and docs/deploy.md)."""
 
+import ipaddress
 import os
 import secrets
 import sys
@@ -247,8 +248,21 @@ CONTENT_SECURITY_POLICY = (
 )
 
 # --- Rate limits (per person or per address; counted in the shared cache) --------------------------
-LOGIN_FAILURE_LIMIT = 5  # failed logins per account or per address ...
-LOGIN_FAILURE_WINDOW = 15 * 60  # ... within this many seconds lock further tries for the rest of it
+# Failed logins within LOGIN_FAILURE_WINDOW seconds that lock further tries for the rest of it: for one
+# account from one address; from one address whatever the account (a room shares one Wi-Fi address, so
+# not much lower); for one account from anywhere (far higher, so a stranger can't lock the owner out
+# yet distributed guessing still stops).
+LOGIN_FAILURE_WINDOW = 15 * 60
+LOGIN_FAILURE_LIMIT = 5
+LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))
+LOGIN_FAILURE_LIMIT_PER_ACCOUNT = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ACCOUNT", "50"))
+# Proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client; empty: none.
+TRUSTED_PROXIES = [p.strip() for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc
 SIGNUP_LIMIT_PER_ADDRESS = (10, 60 * 60)
 FRIEND_REQUEST_LIMIT = (20, 60 * 60)
 SEARCH_LIMIT = (30, 60)

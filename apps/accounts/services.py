@@ -51,17 +51,28 @@ def user_create(*, username: str, password: str, display_name: str = "", **profi
     return user
 
 
-def _login_keys(username: str, address: str) -> list[str]:
-    return [f"login-fail:user:{username.strip().lower()}", f"login-fail:addr:{address}"]
+def _login_limits(username: str, address: str) -> list[tuple[str, int]]:
+    """The failure counters a login attempt counts in, each with its limit (see settings)."""
+    account = username.strip().lower()
+    return [
+        (f"login-fail:pair:{account}:{address}", settings.LOGIN_FAILURE_LIMIT),
+        (f"login-fail:addr:{address}", settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS),
+        (f"login-fail:user:{account}", settings.LOGIN_FAILURE_LIMIT_PER_ACCOUNT),
+    ]
 
 
 def login_check(*, request, username: str, password: str) -> User:
-    """Authenticate, refusing for a while after repeated failures for one account or one address."""
-    limit, window = settings.LOGIN_FAILURE_LIMIT, settings.LOGIN_FAILURE_WINDOW
-    keys = _login_keys(username, ratelimit.client_address(request))
-    for key in keys:
-        verdict = ratelimit.peek(key, limit=limit, window=window)
+    """Authenticate, refusing for a while after repeated failures (per account and address, per address,
+    and, far higher, per account)."""
+    window = settings.LOGIN_FAILURE_WINDOW
+    # Count the attempt before checking it, so parallel guesses can't all pass a look at the counters.
+    counted: list[ratelimit.Verdict] = []
+    for key, limit in _login_limits(username, ratelimit.client_address(request)):
+        verdict = ratelimit.hit(key, limit=limit, window=window)
+        counted.append(verdict)
         if not verdict.allowed:
+            for each in counted:  # a refused attempt is no failure: it must not lock anyone further
+                ratelimit.release(each)
             raise RateLimited(
                 _("Too many failed attempts. Try again in %(minutes)d minutes.")
                 % {"minutes": _minutes(verdict.retry_after)},
@@ -69,10 +80,11 @@ def login_check(*, request, username: str, password: str) -> User:
             )
     user = authenticate(request, username=username, password=password)
     if user is None:
-        for key in keys:
-            ratelimit.hit(key, limit=limit, window=window)
         raise DomainError(_("Wrong username or password."), code="bad_login")
-    ratelimit.clear(keys[0], window=window)
+    pair, *shared = counted
+    ratelimit.reset(pair)  # the owner's own earlier typos are forgiven
+    for each in shared:  # a success is no failure; others' failures stay counted
+        ratelimit.release(each)
     return user
 
 
