@@ -116,33 +116,29 @@ def pin_change(*, actor: User, password, pin, confirm) -> None:
 
 def pin_check(*, actor: User, pin) -> None:
     """Verify the payment PIN, counting the try before checking it (a wrong one stays counted)."""
-    profile = profile_for(actor)
-    if not profile.pin_hash:
-        raise PinError(_("Set a payment PIN first."), code="pin_not_set")
     pin = _clean_pin(pin)
     now = clock.now()
+    mine = PaymentProfile.objects.filter(user_id=actor.pk)
     with transaction.atomic():
         # Reserve the try first: this conditional UPDATE holds the row until commit, so parallel tries
         # queue here and at most PIN_TRIES wrong ones are checked before the lock.
         reserved = (
-            PaymentProfile.objects.filter(pk=profile.pk)
+            mine.exclude(pin_hash="")
             .filter(Q(locked_until__isnull=True) | Q(locked_until__lte=now))
             .update(failed_attempts=F("failed_attempts") + 1)
         )
-        profile.refresh_from_db(fields=["pin_hash", "failed_attempts", "locked_until"])
+        profile = mine.first()
         if reserved:
             matches, restore = pin_hash_matches(pin, profile.pin_hash)
             if matches:
                 fields = {"pin_hash": pin_hash_make(pin)} if restore else {}
-                PaymentProfile.objects.filter(pk=profile.pk).update(
-                    failed_attempts=0, locked_until=None, **fields
-                )
+                mine.update(failed_attempts=0, locked_until=None, **fields)
                 return
             left = PIN_TRIES - profile.failed_attempts
             if left <= 0:
-                PaymentProfile.objects.filter(pk=profile.pk).update(
-                    failed_attempts=0, locked_until=now + PIN_LOCK
-                )
+                mine.update(failed_attempts=0, locked_until=now + PIN_LOCK)
+    if profile is None or not profile.pin_hash:
+        raise PinError(_("Set a payment PIN first."), code="pin_not_set")
     if not reserved:
         until = profile.locked_until or now + PIN_LOCK
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
