@@ -249,9 +249,9 @@ CONTENT_SECURITY_POLICY = (
 
 # --- Rate limits (per person or per address; counted in the shared cache) --------------------------
 # Failed logins within LOGIN_FAILURE_WINDOW seconds that lock further tries for the rest of it: for one
-# account from one address; from one address whatever the account (a room shares one Wi-Fi address, so
-# not much lower); for one account from anywhere (far higher, so a stranger can't lock the owner out
-# yet distributed guessing still stops).
+# account from one address; from one address across accounts (higher: a room shares one Wi-Fi address);
+# for one account from anywhere (far higher: a stranger can't lock the owner out, yet distributed
+# guessing still stops).
 LOGIN_FAILURE_WINDOW = 15 * 60
 LOGIN_FAILURE_LIMIT = 5
 LOGIN_FAILURE_LIMIT_PER_ADDRESS = int(os.environ.get("LOGIN_FAILURE_LIMIT_PER_ADDRESS", "30"))

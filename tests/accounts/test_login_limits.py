@@ -15,6 +15,7 @@ from apps.accounts import services
 from apps.core import clock
 from apps.core.errors import DomainError, RateLimited
 from apps.core.ratelimit import client_address
+from tests.core.test_security import run_manage
 
 LOGIN = reverse("accounts:login")
 RIGHT = "demo-pass-2026"
@@ -176,6 +177,12 @@ def test_forwarded_for_from_a_trusted_proxy_names_its_right_most_untrusted_addre
     assert address_of("203.0.113.9", "198.51.100.7") == "203.0.113.9"  # not from a trusted proxy
     assert address_of("10.0.0.1") == "10.0.0.1"
     assert address_of("10.0.0.1", "1.2.3.4, not-an-address") == "10.0.0.1"
+
+
+def test_a_misspelt_trusted_proxy_stops_the_server_with_a_clear_message():
+    result = run_manage("check", DEBUG="1", TRUSTED_PROXIES="10.0.0.1,10.0.0.300")
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES" in result.stderr and "10.0.0.300" in result.stderr
 
 
 @pytest.mark.django_db
