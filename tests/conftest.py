@@ -7,6 +7,7 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 
 import pytest
@@ -29,10 +30,39 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fake-now",
+        default=os.environ.get("FAKE_NOW", ""),
+        help="Run the whole session with the machine's clock set to this ISO instant (ticking), e.g. "
+        "2026-12-31T23:30:00Z: no test may depend on the hour or the zone it runs in. Env: FAKE_NOW.",
+    )
+
+
+_travel = None
+
+
 def pytest_configure(config):
+    global _travel
     # Hashing cost is for attackers, not for a test suite that logs in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="socialdemo-media-"))
+    if fake_now := config.getoption("--fake-now"):
+        import time_machine
+
+        _travel = time_machine.travel(datetime.fromisoformat(fake_now.replace("Z", "+00:00")), tick=True)
+        _travel.start()
+
+
+def pytest_unconfigure(config):
+    if _travel is not None:
+        _travel.stop()
+
+
+def pytest_report_header(config):
+    if fake_now := config.getoption("--fake-now"):
+        return f"clock: the session runs from {fake_now} (time-machine)"
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
