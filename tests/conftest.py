@@ -7,11 +7,12 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from apps.accounts.seed import CAST
 from apps.core import clock, events
@@ -98,6 +99,26 @@ def _fresh_state():
     clock.set_offset(clock.offset() * 0)
     yield
     clock.set_offset(clock.offset() * 0)
+
+
+@pytest.fixture
+def clock_at():
+    """`clock_at("2026-12-05T23:30:00Z")`: move the app's one clock to that instant (it keeps ticking)."""
+
+    def move(when: str) -> datetime:
+        instant = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        clock.set_offset(instant - timezone.now())
+        return instant
+
+    return move
+
+
+@pytest.fixture
+def window_start():
+    """Move the clock to the start of the next whole hour, where every fixed rate-limit window (10 s to 1 h)
+    starts: a test's attempts then share one window whatever the wall clock says."""
+    now = clock.now()
+    clock.advance(now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1, milliseconds=10) - now)
 
 
 # --- The sample cast (the same people `make demo` creates) ------------------------------------------
