@@ -1,3 +1,4 @@
+import mimetypes
 from pathlib import Path
 from urllib.parse import quote
 
@@ -40,7 +41,8 @@ def media(request, path: str):
     if not allowed:
         raise Http404  # the same answer for missing and not-yours
     if settings.MEDIA_ACCEL_REDIRECT:
-        response = HttpResponse()
+        # nginx keeps this response's Content-Type (and Cache-Control) for the file it sends.
+        response = HttpResponse(content_type=mimetypes.guess_type(relative)[0] or "application/octet-stream")
         response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + quote(relative)
     else:
         response = FileResponse((Path(settings.MEDIA_ROOT) / relative).open("rb"))

@@ -168,6 +168,7 @@ def test_behind_nginx_the_app_checks_then_hands_the_file_over(
     member = client.get(f"/media/{chat_file}")
     assert member.status_code == 200 and member["X-Accel-Redirect"] == f"/protected-media/{chat_file}"
     assert member.content == b"" and "public" not in member["Cache-Control"]
+    assert member["Content-Type"] == "image/jpeg"  # nginx sends the file under the app's type
     for url in variants(chat_file):
         response = client.get(url)
         assert response.status_code == 404 and "X-Accel-Redirect" not in response, url
