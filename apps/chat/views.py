@@ -157,12 +157,12 @@ def info(request, pk: int):
                 actor=u, conversation=conv, text=request.POST.get("announcement", "")
             ),
             "remove": lambda: services.group_remove_member(
-                actor=u, conversation=conv, user_id=request.POST.get("user")
+                actor=u, conversation=conv, user_id=parse_id(request.POST.get("user", ""))
             ),
             "admin": lambda: services.group_set_admin(
                 actor=u,
                 conversation=conv,
-                user_id=request.POST.get("user"),
+                user_id=parse_id(request.POST.get("user", "")),
                 admin=request.POST.get("value") == "1",
             ),
             "leave": lambda: services.group_leave(actor=u, conversation=conv),

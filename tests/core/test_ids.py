@@ -90,3 +90,18 @@ def test_a_history_page_beyond_64_bits_gets_a_clear_error(client, liwei, wangfan
         assert response.status_code == 400 and response.json()["error"] == "That request could not be read."
     assert [m["text"] for m in client.get(url, {"before": LARGEST}).json()["messages"]] == ["hello"]
     assert client.get(url, {"after": 0}).json()["messages"][0]["text"] == "hello"
+
+
+@pytest.mark.parametrize("action", ["remove", "admin"])
+@pytest.mark.parametrize("user", [str(2**63), str(2**70), "abc"])
+def test_a_member_id_beyond_64_bits_in_a_form_gets_a_clear_message(
+    client, liwei, wangfang, zhangmin, action, user
+):
+    from apps.chat import services as chat_services
+
+    group = chat_services.group_create(actor=liwei, member_ids=[wangfang.pk, zhangmin.pk], name="Team")
+    client.force_login(liwei)
+    response = client.post(
+        reverse("chat:info", args=[group.pk]), {"action": action, "user": user, "value": "1"}, follow=True
+    )
+    assert response.status_code == 200 and "That request could not be read." in response.content.decode()
