@@ -35,7 +35,7 @@ class BadQuery(DomainError):
 
 
 def parse_id(raw: str) -> int:
-    """Return one id (or sequence number) from a query string; raise BadQuery for anything else."""
+    """Return one id (or sequence number) from a query string or form; raise BadQuery for anything else."""
     raw = raw.strip()
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and 0 <= int(raw) <= MAX_ID):
         raise BadQuery(_("That request could not be read."))
