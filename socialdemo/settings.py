@@ -298,6 +298,8 @@ STORAGES = {
 }
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+# Behind nginx: the app checks access, then hands the file to this internal location (docs/deploy.md).
+MEDIA_ACCEL_REDIRECT = os.environ.get("MEDIA_ACCEL_REDIRECT", "")
 
 # Uploaded images: refused above these before any decoding work.
 IMAGE_MAX_BYTES = 5 * 1024 * 1024

@@ -7,10 +7,12 @@ import tempfile
 import threading
 import time
 from contextlib import contextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.utils import timezone
 
 from apps.accounts.seed import CAST
 from apps.core import clock, events
@@ -29,10 +31,39 @@ CHROMIUM_ARGS = [
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--fake-now",
+        default=os.environ.get("FAKE_NOW", ""),
+        help="Run the whole session with the machine's clock set to this ISO instant (ticking), e.g. "
+        "2026-12-31T23:30:00Z: no test may depend on the hour or the zone it runs in. Env: FAKE_NOW.",
+    )
+
+
+_travel = None
+
+
 def pytest_configure(config):
+    global _travel
     # Hashing cost is for attackers, not for a test suite that logs in hundreds of times.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     settings.MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="socialdemo-media-"))
+    if fake_now := config.getoption("--fake-now"):
+        import time_machine
+
+        _travel = time_machine.travel(datetime.fromisoformat(fake_now.replace("Z", "+00:00")), tick=True)
+        _travel.start()
+
+
+def pytest_unconfigure(config):
+    if _travel is not None:
+        _travel.stop()
+
+
+def pytest_report_header(config):
+    if fake_now := config.getoption("--fake-now"):
+        return f"clock: the session runs from {fake_now} (time-machine)"
+    return None
 
 
 def pytest_collection_modifyitems(config, items):
@@ -68,6 +99,26 @@ def _fresh_state():
     clock.set_offset(clock.offset() * 0)
     yield
     clock.set_offset(clock.offset() * 0)
+
+
+@pytest.fixture
+def clock_at():
+    """`clock_at("2026-12-05T23:30:00Z")`: move the app's one clock to that instant (it keeps ticking)."""
+
+    def move(when: str) -> datetime:
+        instant = datetime.fromisoformat(when.replace("Z", "+00:00"))
+        clock.set_offset(instant - timezone.now())
+        return instant
+
+    return move
+
+
+@pytest.fixture
+def window_start():
+    """Move the clock to the start of the next whole hour, where every fixed rate-limit window (10 s to 1 h)
+    starts: a test's attempts then share one window whatever the wall clock says."""
+    now = clock.now()
+    clock.advance(now.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1, milliseconds=10) - now)
 
 
 # --- The sample cast (the same people `make demo` creates) ------------------------------------------

@@ -9,6 +9,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import selectors
@@ -123,7 +124,7 @@ def public_id_change(*, user: User, public_id: str) -> User:
     """Change the public ID, at most once a year."""
     now = clock.now()
     if user.public_id_changed_at and now - user.public_id_changed_at < PUBLIC_ID_CHANGE_INTERVAL:
-        next_date = (user.public_id_changed_at + PUBLIC_ID_CHANGE_INTERVAL).date()
+        next_date = timezone.localdate(user.public_id_changed_at + PUBLIC_ID_CHANGE_INTERVAL)  # China's date
         raise DomainError(_("Your ID can be changed once a year, next on %(date)s.") % {"date": next_date})
     try:
         public_id_validator(public_id)

@@ -12,6 +12,7 @@ from apps.chat import composer, forms, selectors, services
 from apps.chat.models import ChatProfile, Membership
 from apps.chat.stickers import STICKERS
 from apps.core import qr
+from apps.core.converters import BadQuery, parse_id
 from apps.core.errors import DomainError, NotFound
 from apps.core.web import attempt
 
@@ -104,9 +105,9 @@ def messages_json(request, pk: int):
     """History pages and catch-up over HTTP: `?before=<seq>` (older) or `?after=<seq>` (missed)."""
     membership = _membership_or_404(request, pk, include_inactive=True)
     try:
-        before = int(request.GET["before"]) if "before" in request.GET else None
-        after = int(request.GET["after"]) if "after" in request.GET else None
-    except ValueError:
+        before = parse_id(request.GET["before"]) if "before" in request.GET else None
+        after = parse_id(request.GET["after"]) if "after" in request.GET else None
+    except BadQuery:
         return JsonResponse({"error": _("That request could not be read.")}, status=400)
     messages = selectors.history(membership, before=before, after=after)
     return JsonResponse({"messages": [selectors.message_data(m) for m in messages]})
@@ -156,12 +157,12 @@ def info(request, pk: int):
                 actor=u, conversation=conv, text=request.POST.get("announcement", "")
             ),
             "remove": lambda: services.group_remove_member(
-                actor=u, conversation=conv, user_id=request.POST.get("user")
+                actor=u, conversation=conv, user_id=parse_id(request.POST.get("user", ""))
             ),
             "admin": lambda: services.group_set_admin(
                 actor=u,
                 conversation=conv,
-                user_id=request.POST.get("user"),
+                user_id=parse_id(request.POST.get("user", "")),
                 admin=request.POST.get("value") == "1",
             ),
             "leave": lambda: services.group_leave(actor=u, conversation=conv),

@@ -32,6 +32,8 @@ def process_image(upload, *, square: int | None = None, max_side: int = 2048) ->
         raise ImageRejected(_("That file is not an image we can use (JPEG, PNG, GIF or WebP).")) from exc
     if image.format not in ALLOWED_FORMATS:
         raise ImageRejected(_("That file is not an image we can use (JPEG, PNG, GIF or WebP)."))
+    if image.format == "PNG" and getattr(image, "is_animated", False):  # APNG: known from its header
+        raise ImageRejected(_("Animated PNG images can't be used. Please choose a still image."))
     width, height = image.size
     if width * height > settings.IMAGE_MAX_PIXELS:
         raise ImageRejected(_("The image's dimensions are too large."))

@@ -1,11 +1,12 @@
+import mimetypes
 from pathlib import Path
+from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
-from django.utils._os import safe_join
 from django.views.decorators.http import require_GET
 
 from apps.core import discover as discover_registry
@@ -32,14 +33,19 @@ def healthz(request):
 
 @require_GET
 def media(request, path: str):
-    """Serve uploaded files (re-encoded images only). A real deployment serves MEDIA_ROOT from its proxy."""
-    try:
-        full = Path(safe_join(settings.MEDIA_ROOT, path))
-    except ValueError as exc:
-        raise Http404 from exc
-    allowed, private = media_access.may_read(request.user, path)
-    if not allowed or not full.is_file():
+    """Serve an uploaded file once its reader is allowed; behind nginx, hand the sending to it."""
+    relative = media_access.resolve(path)
+    if relative is None:
+        raise Http404
+    allowed, private = media_access.may_read(request.user, relative)
+    if not allowed:
         raise Http404  # the same answer for missing and not-yours
-    response = FileResponse(full.open("rb"))
-    response["Cache-Control"] = f"{'private' if private else 'public'}, max-age=31536000, immutable"
+    if settings.MEDIA_ACCEL_REDIRECT:
+        # nginx keeps this response's Content-Type (and Cache-Control) for the file it sends.
+        response = HttpResponse(content_type=mimetypes.guess_type(relative)[0] or "application/octet-stream")
+        response["X-Accel-Redirect"] = settings.MEDIA_ACCEL_REDIRECT.rstrip("/") + "/" + quote(relative)
+    else:
+        response = FileResponse((Path(settings.MEDIA_ROOT) / relative).open("rb"))
+    # Private files stay out of shared caches, and a browser re-asks within the hour (a recall takes effect).
+    response["Cache-Control"] = "private, max-age=3600" if private else "public, max-age=31536000, immutable"
     return response

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from apps.accounts.models import User
 from apps.accounts.selectors import access_person
 from apps.core import qr, tokens
+from apps.core.converters import BadQuery, parse_ids
 from apps.core.errors import DomainError, NotFound
 from apps.core.web import attempt
 
@@ -342,7 +343,10 @@ def packet_state(request, pk: int):
 
 @login_required
 def packets_opened(request):
-    ids = [int(x) for x in request.GET.get("ids", "").split(",") if x.isdigit()][:200]
+    try:
+        ids = parse_ids(request.GET.get("ids", ""), limit=200)
+    except BadQuery as exc:
+        return JsonResponse({"error": str(exc.message)}, status=400)
     return JsonResponse({"opened": selectors.grabbed_ids(request.user, ids)})
 
 

@@ -51,7 +51,7 @@ def test_signup_gives_short_usernames_a_generated_public_id(client):
     assert User.objects.get(username="bo").public_id.startswith("wxid_")
 
 
-def test_signups_from_one_address_are_rate_limited(client, settings):
+def test_signups_from_one_address_are_rate_limited(client, settings, window_start):
     settings.SIGNUP_LIMIT_PER_ADDRESS = (2, 3600)
     for n in range(2):
         signup(client, username=f"person{n}x")
@@ -72,7 +72,7 @@ def test_wrong_password_says_so(client, liwei):
     assert "Wrong username or password" in response.content.decode()
 
 
-def test_repeated_failures_lock_the_account_even_with_the_right_password(client, liwei):
+def test_repeated_failures_lock_the_account_even_with_the_right_password(client, liwei, window_start):
     for _ in range(5):
         client.post(LOGIN, {"username": "liwei", "password": "guess"})
     response = client.post(LOGIN, {"username": "liwei", "password": "demo-pass-2026"})
@@ -80,7 +80,7 @@ def test_repeated_failures_lock_the_account_even_with_the_right_password(client,
     assert "_auth_user_id" not in client.session
 
 
-def test_lock_lifts_after_the_window(client, liwei):
+def test_lock_lifts_after_the_window(client, liwei, window_start):
     for _ in range(5):
         client.post(LOGIN, {"username": "liwei", "password": "guess"})
     clock.advance(timedelta(minutes=16))
@@ -88,7 +88,7 @@ def test_lock_lifts_after_the_window(client, liwei):
     assert response.status_code == 302
 
 
-def test_failures_from_one_address_lock_other_accounts_too(client, settings, liwei, wangfang):
+def test_failures_from_one_address_lock_other_accounts_too(client, settings, liwei, wangfang, window_start):
     for n in range(settings.LOGIN_FAILURE_LIMIT_PER_ADDRESS):
         client.post(LOGIN, {"username": f"spray{n}", "password": "guess"})
     response = client.post(LOGIN, {"username": "wangfang", "password": "demo-pass-2026"})

@@ -113,7 +113,7 @@ def test_search_by_exact_public_id_respects_privacy(liwei, emma):
     assert selectors.search_by_id(viewer=liwei, query=emma.public_id) is None
 
 
-def test_search_is_rate_limited(client_as, liwei, settings):
+def test_search_is_rate_limited(client_as, liwei, settings, window_start):
     settings.SEARCH_LIMIT = (2, 60)
     client = client_as(liwei)
     for _ in range(2):
@@ -123,7 +123,7 @@ def test_search_is_rate_limited(client_as, liwei, settings):
     )
 
 
-def test_friend_requests_are_rate_limited(liwei, cast, settings):
+def test_friend_requests_are_rate_limited(liwei, cast, settings, window_start):
     settings.FRIEND_REQUEST_LIMIT = (1, 3600)
     services.friend_request_send(sender=liwei, recipient=cast["sophie"])
     with pytest.raises(DomainError, match="a lot of friend requests"):

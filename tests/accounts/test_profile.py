@@ -100,6 +100,13 @@ def test_public_id_changes_once_a_year(liwei):
     assert liwei.public_id == "wei_again"
 
 
+def test_the_next_public_id_change_is_dated_in_chinas_zone(liwei, clock_at):
+    clock_at("2026-12-05T23:30:00Z")  # already 6 December in Shanghai
+    services.public_id_change(user=liwei, public_id="wei_shanghai")
+    with pytest.raises(DomainError, match="next on 2027-12-06"):
+        services.public_id_change(user=liwei, public_id="wei_again")
+
+
 def test_public_id_must_be_valid_and_free(liwei, wangfang):
     with pytest.raises(DomainError, match="6 to 20"):
         services.public_id_change(user=liwei, public_id="x!")

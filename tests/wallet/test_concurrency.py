@@ -1,12 +1,11 @@
 """Many threads at once: no overdraft, no double claim, exact sums. Runs on SQLite (IMMEDIATE transactions)
 and, in `make test`'s second pass, on PostgreSQL (row locks)."""
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.db import connection, connections
+from django.db import connections
 
 from apps.accounts.models import User
 from apps.core.errors import DomainError
@@ -155,18 +154,3 @@ def test_sweepers_in_parallel_refund_once(cast, fund):
     assert sum(r["transfers"] for r in results if isinstance(r, dict)) == 5
     assert services.account_for(liwei).balance == 100_00
     assert audit() == []
-
-
-def test_postgresql_pass_is_available():
-    """The same tests run on PostgreSQL in make test's second pass; say so if it can't be reached."""
-    if connection.vendor == "postgresql":
-        return
-    import psycopg
-
-    url = os.environ.get("WALLET_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
-    try:
-        psycopg.connect(url, connect_timeout=2).close()
-    except Exception:
-        from tests.conftest import need_service
-
-        need_service("PostgreSQL at 127.0.0.1:5432 (the wallet's concurrency tests run there too)")

@@ -126,7 +126,7 @@ def test_bad_amounts_write_no_entry(liwei, wangfang, fund, amount):
     assert Entry.objects.count() == before
 
 
-def test_payment_attempts_are_rate_limited(liwei, fund):
+def test_payment_attempts_are_rate_limited(liwei, fund, window_start):
     fund(liwei, 100_00)
     with pytest.raises(RateLimited):
         for _ in range(services.PAY_LIMIT + 1):
