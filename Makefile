@@ -44,7 +44,8 @@ test: setup
 test-scaleout: setup
 	@if out=$$($(BIN)/python tests/reachable.py $(PG_TEST_URL) $(REDIS_TEST_URL)); then \
 	  echo "== The server-side suite on PostgreSQL + Redis (channels-redis) =="; \
-	  DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) TEST_DB_NAME=test_socialdemo_$(subst -,_,$(notdir $(CURDIR))) CONN_MAX_AGE=0 REDIS_PREFIX=test$$$$ \
+	  : "pooled connections, as deployed: the pool needs CONN_MAX_AGE=0"; \
+	  DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) TEST_DB_NAME=test_socialdemo_$(subst -,_,$(notdir $(CURDIR))) DB_POOL=1 CONN_MAX_AGE=0 REDIS_PREFIX=test$$$$ \
 	    $(BIN)/pytest -m "not e2e" -p no:cacheprovider; \
 	elif [ "$$CI" = "true" ]; then echo "CI: PostgreSQL and Redis are required: $$out"; exit 1; \
 	else echo "SKIPPED the PostgreSQL + Redis run: $$out"; fi
