@@ -16,38 +16,28 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = "bench_wallet"
-PAYERS, PAYMENTS_EACH, MEMBERS, SHARES = 50, 40, 500, 100
+PAYERS = int(os.environ.get("WALLET_PAYERS", "50"))
+PAYMENTS_EACH = int(os.environ.get("WALLET_PAYMENTS_EACH", "40"))
+MEMBERS, SHARES = 500, 100
 
 
 def child(db: str) -> None:
-    from _django import setup, summary
+    from _django import BENCH_PIN, people, setup, summary
 
     setup(seed=False)
-    from django.contrib.auth.hashers import make_password
     from django.db import connection, connections
 
-    from apps.accounts.models import User
     from apps.chat.models import Conversation, Membership
     from apps.core import clock
     from apps.core.errors import DomainError
     from apps.wallet import services
     from apps.wallet.ledger import audit
-    from apps.wallet.models import Grab, PaymentProfile
+    from apps.wallet.models import Grab
 
     services.PAY_LIMIT = 10**9
-    pin = "135790"
-    hashed = make_password(pin)
+    pin = BENCH_PIN  # the wallet's own PIN hash, computed once and shared by every bench person
 
-    def people(prefix, n):
-        User.objects.bulk_create(
-            [User(username=f"{prefix}{i}", public_id=f"{prefix}{i}x", display_name=f"{prefix}{i}", password="!")
-             for i in range(n)]
-        )  # fmt: skip
-        users = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
-        PaymentProfile.objects.bulk_create([PaymentProfile(user=u, pin_hash=hashed) for u in users])
-        return users
-
-    payers = people("payer", PAYERS)
+    payers = people("payer", PAYERS, pin=True)
     for u in payers:
         services.topup(actor=u, amount="1000", pin=pin, idempotency_key=f"bench-topup-{u.pk}")
     counter = iter(range(10**9))
@@ -79,7 +69,7 @@ def child(db: str) -> None:
     elapsed = time.perf_counter() - started
     p50, p95, _mean = summary(samples)
 
-    members = people("storm", MEMBERS)
+    members = people("storm", MEMBERS, pin=True)
     conv = Conversation.objects.create(kind="group", name="Storm", owner=members[0], created_at=clock.now())
     Membership.objects.bulk_create(
         [Membership(conversation=conv, user=u, joined_at=clock.now()) for u in members]
