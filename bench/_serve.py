@@ -10,6 +10,7 @@ import secrets
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -17,6 +18,7 @@ from urllib.parse import urlencode
 import h11
 
 ROOT = Path(__file__).resolve().parent.parent
+TIMEOUT = float(os.environ.get("HTTP_TIMEOUT", "60"))
 
 
 def free_port() -> int:
@@ -42,9 +44,9 @@ class Server:
             "--log-level", "warning",
         ]  # fmt: skip
         env = {**os.environ, **env, "DEBUG": "1", "DEMO_MODE": "1", "PYTHONPATH": str(ROOT)}
-        self.proc = subprocess.Popen(
-            cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
-        )
+        # A file, not a pipe: an unread pipe fills up and then blocks every server thread that logs.
+        self.log = tempfile.TemporaryFile()  # noqa: SIM115
+        self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)
         self.workers = workers
         self._wait_ready()
 
@@ -52,7 +54,7 @@ class Server:
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited: {self.proc.stderr.read().decode()[-3000:]}")
+                raise RuntimeError(f"uvicorn exited: {self.log_text()[-3000:]}")
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
                     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
@@ -85,6 +87,10 @@ class Server:
                 continue
             total += int(fields[11]) + int(fields[12])
         return total / os.sysconf("SC_CLK_TCK")
+
+    def log_text(self) -> str:
+        self.log.seek(0)
+        return self.log.read().decode(errors="replace")
 
     def stop(self):
         self.proc.terminate()
@@ -122,14 +128,18 @@ class Browser:
         return self.cookies["csrftoken"]
 
     async def request(self, method: str, path: str, *, form: dict | None = None, headers=()) -> tuple:
-        """(status, headers dict, body bytes); reconnects once if the server closed the connection."""
+        """(status, headers dict, body bytes); reconnects once if the server closed the connection.
+        No answer within TIMEOUT seconds raises TimeoutError (a benchmark counts it, never hangs)."""
         for attempt in (1, 2):
             try:
-                return await self._request(method, path, form, headers)
-            except (ConnectionError, h11.RemoteProtocolError, asyncio.IncompleteReadError):
+                return await asyncio.wait_for(self._request(method, path, form, headers), TIMEOUT)
+            except (ConnectionError, h11.RemoteProtocolError, asyncio.IncompleteReadError) as exc:
                 await self.close()
                 if attempt == 2:
-                    raise
+                    raise ConnectionError(str(exc)) from exc
+            except TimeoutError:
+                await self.close()
+                raise
         raise AssertionError
 
     async def _request(self, method, path, form, extra):
