@@ -56,6 +56,8 @@ fast: setup
 e2e: setup
 	$(BIN)/pytest -m e2e
 
+## make bench: every benchmark in bench/ on make demo's settings, server and hashers (SQLite, one worker), and
+## again on PostgreSQL + Redis with two workers where reachable; ONLY=<name> picks some (docs/performance.md)
 bench: setup
 	ONLY=$(ONLY) $(BIN)/python bench/run.py
 
