@@ -2,6 +2,7 @@
 "too many clients", settings keep CONN_MAX_AGE and the pool in agreement, and websocket actions hand their
 connections back. The pool tests run in `make test`'s PostgreSQL pass."""
 
+import json
 import socket
 import subprocess
 import sys
@@ -11,13 +12,17 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
 
+from socialdemo.asgi import application
 from socialdemo.settings import database_config
 from tests.conftest import need_service
-
-from .test_realtime import open_tab, receive
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 PG_URL = "postgres://postgres@127.0.0.1:5432/test"
@@ -45,6 +50,18 @@ def _wait_for(condition, what: str, timeout: float = 30):
         if time.monotonic() > deadline:
             pytest.fail(f"gave up waiting for {what}")
         time.sleep(0.01)
+
+
+@database_sync_to_async
+def _open_tab(user) -> WebsocketCommunicator:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+    headers = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000"), (b"cookie", cookie)]
+    return WebsocketCommunicator(application, "/ws/", headers=headers)
 
 
 # --- Settings: the pool and CONN_MAX_AGE agree -----------------------------------------------------------
@@ -160,9 +177,11 @@ async def test_websocket_actions_hand_their_connections_back_to_the_pool(liwei, 
     before = _checked_out(pool)
     tabs = []
     for person in (liwei, wangfang, tom, liwei):
-        tab, connected, _code = await open_tab(person)
+        tab = await _open_tab(person)
+        connected, _code = await tab.connect()
         assert connected
-        assert (await receive(tab))["type"] == "hello"  # the hello's badges come from the database
+        hello = json.loads(await tab.receive_from(timeout=5))
+        assert hello["type"] == "hello"  # its badges come from the database
         tabs.append(tab)
     for tab in tabs:
         await tab.disconnect()
