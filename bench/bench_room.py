@@ -24,10 +24,8 @@ row compares with a baseline from the same run, and the server's CPU seconds (fr
 """
 
 import asyncio
-import json
 import math
 import os
-import secrets
 import socket
 import subprocess
 import sys
@@ -40,8 +38,19 @@ ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(ROOT))
 
+from _load import (  # noqa: E402
+    PACE,
+    PAYMENTS_PER_PHONE,
+    grab_at_once,
+    log_in_at_once,
+    open_at_once,
+    pay_continuously,
+    requests_per_second,
+    room_client,
+    room_window,
+)
+
 ROOM_CLIENTS = int(os.environ.get("ROOM_CLIENTS", "200"))
-PACE = 10  # messages per second into the room
 PHASE_SECONDS = float(os.environ.get("PHASE_SECONDS", "8"))
 PAYERS = int(os.environ.get("PAYERS", "10"))
 LOGINS = int(os.environ.get("LOGINS", "30"))
@@ -51,7 +60,6 @@ BURST = int(os.environ.get("BURST", "500"))
 LIST_SECONDS = float(os.environ.get("LIST_SECONDS", "5"))
 LIST_CONCURRENCY = int(os.environ.get("LIST_CONCURRENCY", "10"))
 LIST_CONVERSATIONS = 30
-PAYMENTS_PER_PHONE = 25  # under the 30-a-minute limit per person
 SETUPS = os.environ.get("SETUPS", "sqlite,pg").split(",")
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = "bench_room"
@@ -138,198 +146,6 @@ def books(packet_pk: int) -> dict:
     return {"shares": len(grabs), "sum_fen": sum(grabs), "audit": len(audit())}
 
 
-# --- The load ------------------------------------------------------------------------------------------
-
-
-def room_client(base: str, cookie: str, conversation: int):
-    """bench/chatclient.py's client, also keeping each live arrival's latency under its window's label, so a
-    late arrival from one window is never counted in the next."""
-    from bench.chatclient import ChatClient
-
-    class RoomClient(ChatClient):
-        def __init__(self, *args):
-            super().__init__(*args)
-            self.by_label: dict[str, list[float]] = {}
-
-        def _keep(self, message, *, live=False):
-            text = message.get("text", "")
-            if live and message["id"] not in self.ids and text.startswith("t="):
-                stamp, label = text.split()[:2]
-                self.by_label.setdefault(label, []).append((time.time() - float(stamp[2:])) * 1000)
-            super()._keep(message, live=live)
-
-    return RoomClient(base, cookie, conversation)
-
-
-async def room_window(clients, label: str, seconds: float, beside=None):
-    """Send PACE messages/s into the room for `seconds` (with `beside()` running), then wait until every
-    client has them all or nothing arrived for 3 s (at most 60 s); latencies in ms."""
-    loop = asyncio.get_running_loop()
-    side = asyncio.ensure_future(beside()) if beside else None
-    started, sends = loop.time(), []
-    for n in range(int(seconds * PACE)):
-        await asyncio.sleep(max(0.0, started + n / PACE - loop.time()))
-        sender = clients[(n * 7) % len(clients)]
-        sends.append(
-            asyncio.ensure_future(sender.send_text(f"t={time.time()} {label} {n}", client_id=f"{label}-{n}"))
-        )
-    side_result = await side if side else None
-    acks = await asyncio.gather(*sends, return_exceptions=True)
-    expected = len(sends) * len(clients)
-
-    def arrived():
-        return sum(len(c.by_label.get(label, ())) for c in clients)
-
-    last, quiet_since, deadline = -1, loop.time(), loop.time() + 60
-    while arrived() < expected and loop.time() - quiet_since < 3 and loop.time() < deadline:
-        if arrived() != last:
-            last, quiet_since = arrived(), loop.time()
-        await asyncio.sleep(0.05)
-    latencies = [x for c in clients for x in c.by_label.get(label, ())]
-    return {
-        "latencies": latencies,
-        "expected": expected,
-        "failed_sends": sum(1 for a in acks if isinstance(a, Exception) or a.get("type") != "ack"),
-        "side": side_result,
-    }
-
-
-async def pay_continuously(base: str, tokens: list[str], phones: list[list[str]], seconds: float) -> dict:
-    from _django import BENCH_PIN
-    from _serve import Browser, hidden_inputs
-
-    outcomes, latencies = {}, []
-    deadline = time.monotonic() + seconds
-
-    async def payer(i):
-        for cookie in phones[i]:
-            browser = Browser(base, cookie)
-            path = f"/wallet/pay/{tokens[i]}/"
-            status, _h, page = await browser.request("GET", path)  # the scan opens the pay form
-            form = hidden_inputs(page, field="pin")
-            for _ in range(PAYMENTS_PER_PHONE):
-                if time.monotonic() >= deadline:
-                    await browser.close()
-                    return
-                form.update(key=secrets.token_urlsafe(18), amount="1.23", note="", pin=BENCH_PIN)
-                started = time.perf_counter()
-                try:
-                    status, headers, _body = await browser.request("POST", path, form=form)
-                except OSError as exc:  # no answer in time, or the connection failed
-                    status, headers = type(exc).__name__, {}
-                latencies.append((time.perf_counter() - started) * 1000)
-                paid = status == 302 and "/wallet/records/" in headers.get("location", "")
-                kind = "paid" if paid else f"{status}" + (" refused" if status == 200 else "")
-                outcomes[kind] = outcomes.get(kind, 0) + 1
-            await browser.close()
-
-    started = time.monotonic()
-    await asyncio.gather(*(payer(i) for i in range(len(phones))))
-    elapsed = time.monotonic() - started
-    return {"outcomes": outcomes, "per_s": outcomes.get("paid", 0) / elapsed, "latencies": latencies}
-
-
-async def log_in_at_once(base: str, usernames: list[str]) -> dict:
-    from _django import BENCH_PASSWORD
-    from _serve import Browser, hidden_inputs
-
-    browsers, forms = [], []
-    for name in usernames:  # everyone has the login page open
-        browser = Browser(base)
-        _s, _h, page = await browser.request("GET", "/accounts/login/")
-        browsers.append(browser)
-        forms.append({**hidden_inputs(page, field="password"), "username": name, "password": BENCH_PASSWORD})
-    await asyncio.sleep(1.0)  # 1 s into the room's window
-
-    async def press(browser, form):
-        try:
-            status, headers, _b = await browser.request("POST", "/accounts/login/", form=form)
-        except OSError:
-            status, headers = None, {}
-        done = time.perf_counter()
-        await browser.close()
-        return status == 302 and headers.get("location") == "/", done
-
-    started = time.perf_counter()
-    results = await asyncio.gather(*(press(b, f) for b, f in zip(browsers, forms, strict=True)))
-    return {"ok": sum(ok for ok, _ in results), "slowest_s": max(done for _, done in results) - started}
-
-
-async def grab_at_once(base: str, cookies: list[str], packet: int) -> dict:
-    from _serve import Browser
-
-    browsers = [Browser(base, c) for c in cookies]
-    started = time.perf_counter()
-
-    async def grab(browser):
-        headers = [("X-CSRFToken", browser.give_csrf_cookie()), ("Accept", "application/json")]
-        try:
-            status, _h, body = await browser.request(
-                "POST", f"/wallet/packets/{packet}/grab/", headers=headers
-            )
-        except OSError as exc:
-            return f"connection {type(exc).__name__}", time.perf_counter() - started
-        finally:
-            await browser.close()
-        try:
-            answer = json.loads(body)
-        except ValueError:
-            answer = {}
-        kind = "share" if answer.get("ok") else answer.get("code") or f"HTTP {status}"
-        return kind, time.perf_counter() - started
-
-    results = await asyncio.gather(*(grab(b) for b in browsers))
-    outcomes = {}
-    for kind, _t in results:
-        outcomes[kind] = outcomes.get(kind, 0) + 1
-    return {"outcomes": outcomes, "slowest_s": max(t for _k, t in results)}
-
-
-async def requests_per_second(base: str, cookie: str, path: str) -> dict:
-    from _serve import Browser
-
-    statuses = {}
-    deadline = time.monotonic() + LIST_SECONDS
-
-    async def worker():
-        browser, done = Browser(base, cookie), 0
-        while time.monotonic() < deadline:
-            status, _h, _b = await browser.request("GET", path)
-            statuses[status] = statuses.get(status, 0) + 1
-            done += 1
-        await browser.close()
-        return done
-
-    started = time.monotonic()
-    total = sum(await asyncio.gather(*(worker() for _ in range(LIST_CONCURRENCY))))
-    return {"per_s": total / (time.monotonic() - started), "statuses": statuses}
-
-
-async def open_at_once(base: str, cookies: list[str]) -> dict:
-    from _serve import Browser
-
-    started = time.perf_counter()
-    slowest = 0.0
-
-    async def one(cookie):
-        nonlocal slowest
-        browser = Browser(base, cookie)
-        try:
-            status, _h, body = await browser.request("GET", "/")
-        except OSError as exc:
-            return f"connection {type(exc).__name__}", False
-        finally:
-            await browser.close()
-        slowest = max(slowest, time.perf_counter() - started)
-        return status, b"too many clients" in body
-
-    results = await asyncio.gather(*(one(c) for c in cookies))
-    statuses = {}
-    for status, _ in results:
-        statuses[status] = statuses.get(status, 0) + 1
-    return {"statuses": statuses, "too_many": sum(1 for _s, t in results if t), "slowest_s": slowest}
-
-
 # --- One setup --------------------------------------------------------------------------------------------
 
 
@@ -404,8 +220,9 @@ async def run_all(server, data: dict) -> list[list]:
     )  # fmt: skip
 
     cpu = server.cpu_seconds()
-    health = await requests_per_second(base, data["reader_cookie"], "/healthz")
-    listing = await requests_per_second(base, data["reader_cookie"], "/")
+    list_load = {"seconds": LIST_SECONDS, "concurrency": LIST_CONCURRENCY}
+    health = await requests_per_second(base, data["reader_cookie"], "/healthz", **list_load)
+    listing = await requests_per_second(base, data["reader_cookie"], "/", **list_load)
     ratio = listing["per_s"] / health["per_s"]
     ok = set(listing["statuses"]) == {200} and set(health["statuses"]) == {200}
     rows.append(
