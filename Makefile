@@ -47,7 +47,8 @@ test: setup
 test-scaleout: setup
 	@if out=$$($(BIN)/python tests/reachable.py $(PG_TEST_URL) $(REDIS_TEST_URL)); then \
 	  echo "== The server-side suite on PostgreSQL + Redis (channels-redis) =="; \
-	  DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) TEST_DB_NAME=test_socialdemo_$(subst -,_,$(notdir $(CURDIR))) CONN_MAX_AGE=0 REDIS_PREFIX=test$$$$ \
+	  : "pooled connections, as deployed: the pool needs CONN_MAX_AGE=0"; \
+	  DATABASE_URL=$(PG_TEST_URL) REDIS_URL=$(REDIS_TEST_URL) TEST_DB_NAME=test_socialdemo_$(subst -,_,$(notdir $(CURDIR))) DB_POOL=1 CONN_MAX_AGE=0 REDIS_PREFIX=test$$$$ \
 	    FAKE_NOW=$(FAKE_NOW) $(BIN)/pytest -m "not e2e" -p no:cacheprovider; \
 	elif [ "$$CI" = "true" ]; then echo "CI: PostgreSQL and Redis are required: $$out"; exit 1; \
 	else echo "SKIPPED the PostgreSQL + Redis run: $$out"; fi
@@ -58,6 +59,8 @@ fast: setup
 e2e: setup
 	$(BIN)/pytest -m e2e
 
+## make bench: every benchmark in bench/ on make demo's settings, server and hashers (SQLite, one worker), and
+## again on PostgreSQL + Redis with two workers where reachable; ONLY=<name> picks some (docs/performance.md)
 bench: setup
 	ONLY=$(ONLY) $(BIN)/python bench/run.py
 

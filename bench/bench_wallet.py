@@ -16,38 +16,29 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = "bench_wallet"
-PAYERS, PAYMENTS_EACH, MEMBERS, SHARES = 50, 40, 500, 100
+PAYERS = int(os.environ.get("WALLET_PAYERS", "50"))
+PAYMENTS_EACH = int(os.environ.get("WALLET_PAYMENTS_EACH", "40"))
+MEMBERS, SHARES = 500, 100
+BASELINE = int(os.environ.get("WALLET_BASELINE", "200"))  # payments by one payer, back to back
 
 
 def child(db: str) -> None:
-    from _django import setup, summary
+    from _django import BENCH_PIN, people, setup, summary
 
     setup(seed=False)
-    from django.contrib.auth.hashers import make_password
     from django.db import connection, connections
 
-    from apps.accounts.models import User
     from apps.chat.models import Conversation, Membership
     from apps.core import clock
     from apps.core.errors import DomainError
     from apps.wallet import services
     from apps.wallet.ledger import audit
-    from apps.wallet.models import Grab, PaymentProfile
+    from apps.wallet.models import Grab
 
     services.PAY_LIMIT = 10**9
-    pin = "135790"
-    hashed = make_password(pin)
+    pin = BENCH_PIN  # the wallet's own PIN hash, computed once and shared by every bench person
 
-    def people(prefix, n):
-        User.objects.bulk_create(
-            [User(username=f"{prefix}{i}", public_id=f"{prefix}{i}x", display_name=f"{prefix}{i}", password="!")
-             for i in range(n)]
-        )  # fmt: skip
-        users = list(User.objects.filter(username__startswith=prefix).order_by("pk"))
-        PaymentProfile.objects.bulk_create([PaymentProfile(user=u, pin_hash=hashed) for u in users])
-        return users
-
-    payers = people("payer", PAYERS)
+    payers = people("payer", PAYERS, pin=True)
     for u in payers:
         services.topup(actor=u, amount="1000", pin=pin, idempotency_key=f"bench-topup-{u.pk}")
     counter = iter(range(10**9))
@@ -67,11 +58,11 @@ def child(db: str) -> None:
         return latencies
 
     started = time.perf_counter()  # baseline: one payer, one thread, the same payments back to back
-    for i in range(200):
+    for i in range(BASELINE):
         services.payment_create(
             actor=payers[0], payee=payers[1], amount="0.01", pin=pin, idempotency_key=f"bench-base-{i}"
         )
-    baseline = 200 / (time.perf_counter() - started)
+    baseline = BASELINE / (time.perf_counter() - started)
 
     started = time.perf_counter()
     with ThreadPoolExecutor(max_workers=PAYERS) as pool:
@@ -79,7 +70,7 @@ def child(db: str) -> None:
     elapsed = time.perf_counter() - started
     p50, p95, _mean = summary(samples)
 
-    members = people("storm", MEMBERS)
+    members = people("storm", MEMBERS, pin=True)
     conv = Conversation.objects.create(kind="group", name="Storm", owner=members[0], created_at=clock.now())
     Membership.objects.bulk_create(
         [Membership(conversation=conv, user=u, joined_at=clock.now()) for u in members]
@@ -164,7 +155,7 @@ def main() -> None:
     table(
         f"Wallet: {PAYERS} concurrent payers × {PAYMENTS_EACH} QR payments; storm: {MEMBERS} members grab a "
         f"{SHARES}-share lucky packet (50 threads)",
-        ["database", "1 payer/s", "payments", "50 payers/s", "p50 ms", "p95 ms", "storm s", "shares", "too late",
+        ["database", "1 payer/s", "payments", f"{PAYERS} payers/s", "p50 ms", "p95 ms", "storm s", "shares", "too late",
          "books"],
         [[r["db"], r["baseline"], r["payments"], r["per_s"], r["p50"], r["p95"], r["storm_s"], r["shares"], r["too_late"], r["books"]]
          for r in rows],

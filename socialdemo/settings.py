@@ -141,15 +141,55 @@ SQLITE_OPTIONS = {
     "timeout": 20,
     "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
 }
+# PostgreSQL: connections come from a bounded pool per worker process (psycopg_pool), so a burst waits for
+# a connection instead of failing with "too many clients". Keep workers × DB_POOL_MAX below the server's
+# max_connections (docs/deploy.md, "Database connections"). The pool replaces persistent connections, so
+# CONN_MAX_AGE must stay 0 with it; DB_POOL=0 turns the pool off (then CONN_MAX_AGE applies).
+DB_POOL_DEFAULTS = {"DB_POOL_MIN": 2, "DB_POOL_MAX": 20, "DB_POOL_TIMEOUT": 30}
+
+
+def database_config(url: str, env) -> dict:
+    """DATABASES["default"] for a DATABASE_URL, with the pool and CONN_MAX_AGE made to agree."""
+    config = dj_database_url.parse(url, conn_max_age=0, conn_health_checks=True)
+    conn_max_age = env.get("CONN_MAX_AGE", "").strip()
+    pooled = env.get("DB_POOL", "1").strip().lower() in {"1", "true", "yes", "on"}
+    if not config["ENGINE"].endswith("postgresql") or not pooled:
+        config["CONN_MAX_AGE"] = int(conn_max_age or "60")
+        if config["ENGINE"].endswith("sqlite3"):
+            config["OPTIONS"] = SQLITE_OPTIONS
+        return config
+    if conn_max_age and int(conn_max_age) != 0:
+        raise ImproperlyConfigured(
+            f"CONN_MAX_AGE={conn_max_age} asks for persistent connections, but PostgreSQL connections come "
+            "from a pool (Django refuses both). Unset CONN_MAX_AGE (or set it to 0) to keep the pool, or set "
+            "DB_POOL=0 to use persistent connections instead. See docs/deploy.md, 'Database connections'."
+        )
+    sizes = {}
+    for name, default in DB_POOL_DEFAULTS.items():
+        raw = env.get(name, "").strip() or str(default)
+        try:
+            sizes[name] = int(raw)
+        except ValueError:
+            raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from None
+    if not 0 <= sizes["DB_POOL_MIN"] <= sizes["DB_POOL_MAX"] or sizes["DB_POOL_MAX"] < 1:
+        raise ImproperlyConfigured(
+            f"DB_POOL_MIN ({sizes['DB_POOL_MIN']}) must be between 0 and DB_POOL_MAX ({sizes['DB_POOL_MAX']}), "
+            "and DB_POOL_MAX at least 1."
+        )
+    if sizes["DB_POOL_TIMEOUT"] < 1:
+        raise ImproperlyConfigured("DB_POOL_TIMEOUT is in seconds and must be at least 1.")
+    config["CONN_MAX_AGE"] = 0
+    config.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": sizes["DB_POOL_MIN"],
+        "max_size": sizes["DB_POOL_MAX"],
+        "timeout": sizes["DB_POOL_TIMEOUT"],
+    }
+    return config
+
+
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
-    DATABASES = {
-        "default": dj_database_url.parse(
-            DATABASE_URL, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")), conn_health_checks=True
-        )
-    }
-    if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-        DATABASES["default"]["OPTIONS"] = SQLITE_OPTIONS
+    DATABASES = {"default": database_config(DATABASE_URL, os.environ)}
 else:
     DATABASES = {
         "default": {

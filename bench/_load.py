@@ -1,0 +1,199 @@
+"""The load bench/bench_room.py puts on the server, as people would: a room of websocket clients at a steady
+pace, and browsers (cookies, CSRF, keep-alive) paying by QR, logging in, grabbing a red packet, opening pages."""
+
+import asyncio
+import json
+import secrets
+import time
+
+PACE = 10  # messages per second into the room
+PAYMENTS_PER_PHONE = 25  # under the 30-a-minute limit per person
+
+
+def room_client(base: str, cookie: str, conversation: int):
+    """bench/chatclient.py's client, also keeping each live arrival's latency under its window's label, so a
+    late arrival from one window is never counted in the next."""
+    from bench.chatclient import ChatClient
+
+    class RoomClient(ChatClient):
+        def __init__(self, *args):
+            super().__init__(*args)
+            self.by_label: dict[str, list[float]] = {}
+
+        def _keep(self, message, *, live=False):
+            text = message.get("text", "")
+            if live and message["id"] not in self.ids and text.startswith("t="):
+                stamp, label = text.split()[:2]
+                self.by_label.setdefault(label, []).append((time.time() - float(stamp[2:])) * 1000)
+            super()._keep(message, live=live)
+
+    return RoomClient(base, cookie, conversation)
+
+
+async def room_window(clients, label: str, seconds: float, beside=None):
+    """Send PACE messages/s into the room for `seconds` (with `beside()` running), then wait until every
+    client has them all or nothing arrived for 3 s (at most 60 s); latencies in ms."""
+    loop = asyncio.get_running_loop()
+    side = asyncio.ensure_future(beside()) if beside else None
+    started, sends = loop.time(), []
+    for n in range(int(seconds * PACE)):
+        await asyncio.sleep(max(0.0, started + n / PACE - loop.time()))
+        sender = clients[(n * 7) % len(clients)]
+        sends.append(
+            asyncio.ensure_future(sender.send_text(f"t={time.time()} {label} {n}", client_id=f"{label}-{n}"))
+        )
+    side_result = await side if side else None
+    acks = await asyncio.gather(*sends, return_exceptions=True)
+    expected = len(sends) * len(clients)
+
+    def arrived():
+        return sum(len(c.by_label.get(label, ())) for c in clients)
+
+    last, quiet_since, deadline = -1, loop.time(), loop.time() + 60
+    while arrived() < expected and loop.time() - quiet_since < 3 and loop.time() < deadline:
+        if arrived() != last:
+            last, quiet_since = arrived(), loop.time()
+        await asyncio.sleep(0.05)
+    latencies = [x for c in clients for x in c.by_label.get(label, ())]
+    return {
+        "latencies": latencies,
+        "expected": expected,
+        "failed_sends": sum(1 for a in acks if isinstance(a, Exception) or a.get("type") != "ack"),
+        "side": side_result,
+    }
+
+
+async def pay_continuously(base: str, tokens: list[str], phones: list[list[str]], seconds: float) -> dict:
+    from _django import BENCH_PIN
+    from _serve import Browser, hidden_inputs
+
+    outcomes, latencies = {}, []
+    deadline = time.monotonic() + seconds
+
+    async def payer(i):
+        for cookie in phones[i]:
+            browser = Browser(base, cookie)
+            path = f"/wallet/pay/{tokens[i]}/"
+            status, _h, page = await browser.request("GET", path)  # the scan opens the pay form
+            form = hidden_inputs(page, field="pin")
+            for _ in range(PAYMENTS_PER_PHONE):
+                if time.monotonic() >= deadline:
+                    await browser.close()
+                    return
+                form.update(key=secrets.token_urlsafe(18), amount="1.23", note="", pin=BENCH_PIN)
+                started = time.perf_counter()
+                try:
+                    status, headers, _body = await browser.request("POST", path, form=form)
+                except OSError as exc:  # no answer in time, or the connection failed
+                    status, headers = type(exc).__name__, {}
+                latencies.append((time.perf_counter() - started) * 1000)
+                paid = status == 302 and "/wallet/records/" in headers.get("location", "")
+                kind = "paid" if paid else f"{status}" + (" refused" if status == 200 else "")
+                outcomes[kind] = outcomes.get(kind, 0) + 1
+            await browser.close()
+
+    started = time.monotonic()
+    await asyncio.gather(*(payer(i) for i in range(len(phones))))
+    elapsed = time.monotonic() - started
+    return {"outcomes": outcomes, "per_s": outcomes.get("paid", 0) / elapsed, "latencies": latencies}
+
+
+async def log_in_at_once(base: str, usernames: list[str]) -> dict:
+    from _django import BENCH_PASSWORD
+    from _serve import Browser, hidden_inputs
+
+    browsers, forms = [], []
+    for name in usernames:  # everyone has the login page open
+        browser = Browser(base)
+        _s, _h, page = await browser.request("GET", "/accounts/login/")
+        browsers.append(browser)
+        forms.append({**hidden_inputs(page, field="password"), "username": name, "password": BENCH_PASSWORD})
+    await asyncio.sleep(1.0)  # 1 s into the room's window
+
+    async def press(browser, form):
+        try:
+            status, headers, _b = await browser.request("POST", "/accounts/login/", form=form)
+        except OSError:
+            status, headers = None, {}
+        done = time.perf_counter()
+        await browser.close()
+        return status == 302 and headers.get("location") == "/", done
+
+    started = time.perf_counter()
+    results = await asyncio.gather(*(press(b, f) for b, f in zip(browsers, forms, strict=True)))
+    return {"ok": sum(ok for ok, _ in results), "slowest_s": max(done for _, done in results) - started}
+
+
+async def grab_at_once(base: str, cookies: list[str], packet: int) -> dict:
+    from _serve import Browser
+
+    browsers = [Browser(base, c) for c in cookies]
+    started = time.perf_counter()
+
+    async def grab(browser):
+        headers = [("X-CSRFToken", browser.give_csrf_cookie()), ("Accept", "application/json")]
+        try:
+            status, _h, body = await browser.request(
+                "POST", f"/wallet/packets/{packet}/grab/", headers=headers
+            )
+        except OSError as exc:
+            return f"connection {type(exc).__name__}", time.perf_counter() - started
+        finally:
+            await browser.close()
+        try:
+            answer = json.loads(body)
+        except ValueError:
+            answer = {}
+        kind = "share" if answer.get("ok") else answer.get("code") or f"HTTP {status}"
+        return kind, time.perf_counter() - started
+
+    results = await asyncio.gather(*(grab(b) for b in browsers))
+    outcomes = {}
+    for kind, _t in results:
+        outcomes[kind] = outcomes.get(kind, 0) + 1
+    return {"outcomes": outcomes, "slowest_s": max(t for _k, t in results)}
+
+
+async def requests_per_second(base: str, cookie: str, path: str, *, seconds: float, concurrency: int) -> dict:
+    from _serve import Browser
+
+    statuses = {}
+    deadline = time.monotonic() + seconds
+
+    async def worker():
+        browser, done = Browser(base, cookie), 0
+        while time.monotonic() < deadline:
+            status, _h, _b = await browser.request("GET", path)
+            statuses[status] = statuses.get(status, 0) + 1
+            done += 1
+        await browser.close()
+        return done
+
+    started = time.monotonic()
+    total = sum(await asyncio.gather(*(worker() for _ in range(concurrency))))
+    return {"per_s": total / (time.monotonic() - started), "statuses": statuses}
+
+
+async def open_at_once(base: str, cookies: list[str]) -> dict:
+    from _serve import Browser
+
+    started = time.perf_counter()
+    slowest = 0.0
+
+    async def one(cookie):
+        nonlocal slowest
+        browser = Browser(base, cookie)
+        try:
+            status, _h, body = await browser.request("GET", "/")
+        except OSError as exc:
+            return f"connection {type(exc).__name__}", False
+        finally:
+            await browser.close()
+        slowest = max(slowest, time.perf_counter() - started)
+        return status, b"too many clients" in body
+
+    results = await asyncio.gather(*(one(c) for c in cookies))
+    statuses = {}
+    for status, _ in results:
+        statuses[status] = statuses.get(status, 0) + 1
+    return {"statuses": statuses, "too_many": sum(1 for _s, t in results if t), "slowest_s": slowest}

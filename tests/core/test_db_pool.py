@@ -1,0 +1,188 @@
+"""PostgreSQL connections come from a bounded pool: a burst waits for a connection instead of failing with
+"too many clients", settings keep CONN_MAX_AGE and the pool in agreement, and websocket actions hand their
+connections back. The pool tests run in `make test`'s PostgreSQL pass."""
+
+import json
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from channels.db import database_sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.conf import settings
+from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+from django.contrib.sessions.backends.db import SessionStore
+from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, connections
+
+from socialdemo.asgi import application
+from socialdemo.settings import database_config
+from tests.conftest import need_service
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+PG_URL = "postgres://postgres@127.0.0.1:5432/test"
+
+
+def _need_postgresql():
+    if connection.vendor == "postgresql":
+        return
+    parts = urlparse(PG_URL)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=2).close()
+    except OSError:
+        need_service(f"PostgreSQL at {parts.hostname}:{parts.port} (the pool tests run on it)")
+    pytest.skip("runs in make test's PostgreSQL pass (DATABASE_URL=postgres://…)")
+
+
+def _checked_out(pool) -> int:
+    stats = pool.get_stats()
+    return stats["pool_size"] - stats["pool_available"]
+
+
+def _wait_for(condition, what: str, timeout: float = 30):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        time.sleep(0.01)
+
+
+@database_sync_to_async
+def _open_tab(user) -> WebsocketCommunicator:
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session.save()
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+    headers = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000"), (b"cookie", cookie)]
+    return WebsocketCommunicator(application, "/ws/", headers=headers)
+
+
+# --- Settings: the pool and CONN_MAX_AGE agree -----------------------------------------------------------
+
+
+def test_postgresql_gets_a_pool_sized_from_the_environment_and_no_persistent_connections():
+    config = database_config(
+        PG_URL, {"DB_POOL_MIN": "1", "DB_POOL_MAX": "7", "DB_POOL_TIMEOUT": "12", "CONN_MAX_AGE": "0"}
+    )
+    assert config["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 7, "timeout": 12}
+    assert config["CONN_MAX_AGE"] == 0
+
+
+def test_pool_is_on_by_default_for_postgresql_only():
+    assert database_config(PG_URL, {})["OPTIONS"]["pool"]["max_size"] == 20
+    sqlite = database_config("sqlite:////tmp/x.sqlite3", {})
+    assert "pool" not in sqlite["OPTIONS"]
+    assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
+
+
+def test_persistent_connections_with_the_pool_are_refused_with_a_clear_message():
+    with pytest.raises(ImproperlyConfigured, match=r"CONN_MAX_AGE=60 .*DB_POOL=0"):
+        database_config(PG_URL, {"CONN_MAX_AGE": "60"})
+
+
+def test_turning_the_pool_off_brings_persistent_connections_back():
+    config = database_config(PG_URL, {"DB_POOL": "0", "CONN_MAX_AGE": "60"})
+    assert "pool" not in config.get("OPTIONS", {})
+    assert config["CONN_MAX_AGE"] == 60
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DB_POOL_MAX": "lots"}, "DB_POOL_MAX must be a whole number"),
+        ({"DB_POOL_MIN": "30", "DB_POOL_MAX": "20"}, r"DB_POOL_MIN \(30\) must be between 0 and DB_POOL_MAX"),
+        ({"DB_POOL_MAX": "0", "DB_POOL_MIN": "0"}, "DB_POOL_MAX at least 1"),
+        ({"DB_POOL_TIMEOUT": "0"}, "DB_POOL_TIMEOUT is in seconds"),
+    ],
+)
+def test_bad_pool_sizes_are_refused_with_a_clear_message(env, message):
+    with pytest.raises(ImproperlyConfigured, match=message):
+        database_config(PG_URL, env)
+
+
+def test_the_app_refuses_to_start_with_both_a_pool_and_conn_max_age():
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "DEBUG": "1", "DATABASE_URL": PG_URL, "CONN_MAX_AGE": "300"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "CONN_MAX_AGE=300 asks for persistent connections" in result.stderr
+
+
+# --- The pool on PostgreSQL ------------------------------------------------------------------------------
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_burst_beyond_the_pool_waits_for_connections_and_every_query_succeeds():
+    _need_postgresql()
+    pool = connection.pool
+    assert pool is not None, "PostgreSQL connections must come from the pool"
+    size = pool.max_size
+    connections.close_all()  # this thread's connection goes back too: the burst may use all of them
+    release = threading.Event()
+    holding = threading.Semaphore(0)
+    results: list = []
+
+    def query(hold: bool):
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                results.append(cursor.fetchone()[0])
+            if hold:
+                holding.release()
+                release.wait(60)
+        except Exception as exc:
+            results.append(exc)
+        finally:
+            connections.close_all()
+
+    holders = [threading.Thread(target=query, args=(True,)) for _ in range(size)]
+    for t in holders:
+        t.start()
+    for _ in holders:  # every connection the pool may open is now in use
+        assert holding.acquire(timeout=30)
+    extra = [threading.Thread(target=query, args=(False,)) for _ in range(10)]
+    for t in extra:
+        t.start()
+    # Beyond max_size the burst queues for a connection rather than opening one more (or failing).
+    _wait_for(lambda: pool.get_stats()["requests_waiting"] == len(extra), "the extra threads to queue")
+    release.set()
+    for t in holders + extra:
+        t.join(60)
+
+    errors = [r for r in results if isinstance(r, Exception)]
+    assert errors == []
+    assert len(results) == size + len(extra)
+    assert len(set(results)) <= size  # the waiting threads reused pooled connections
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+async def test_websocket_actions_hand_their_connections_back_to_the_pool(liwei, wangfang, tom):
+    _need_postgresql()
+    pool = connection.pool
+    assert pool is not None
+    before = _checked_out(pool)
+    tabs = []
+    for person in (liwei, wangfang, tom, liwei):
+        tab = await _open_tab(person)
+        connected, _code = await tab.connect()
+        assert connected
+        hello = json.loads(await tab.receive_from(timeout=5))
+        assert hello["type"] == "hello"  # its badges come from the database
+        tabs.append(tab)
+    for tab in tabs:
+        await tab.disconnect()
+    assert _checked_out(pool) == before
