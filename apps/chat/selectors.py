@@ -3,6 +3,7 @@
 from dataclasses import dataclass, field
 from functools import reduce
 from operator import or_
+from urllib.parse import unquote
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
@@ -345,12 +346,30 @@ def language_code() -> str:
     return translation.get_language() or "en"
 
 
-def can_read_image(user: User, path: str) -> bool:
-    """Whether `user` is a member of a conversation where the image at media `path` was sent or forwarded."""
-    url = default_storage.url(path)
+def _showing(url: str) -> QuerySet[Message]:
+    """Image messages that show the file at `url` and were not recalled."""
     return Message.objects.filter(
-        Q(payload__full=url) | Q(payload__thumb=url),
-        kind=Message.IMAGE,
-        conversation__memberships__user=user,
-        conversation__memberships__active=True,
-    ).exists()
+        Q(payload__full=url) | Q(payload__thumb=url), kind=Message.IMAGE, recalled_at__isnull=True
+    )
+
+
+def can_read_image(user: User, path: str) -> bool:
+    """Whether `user` is in a chat where the image at media `path` was sent or forwarded, and not recalled."""
+    return (
+        _showing(default_storage.url(path))
+        .filter(conversation__memberships__user=user, conversation__memberships__active=True)
+        .exists()
+    )
+
+
+def image_in_use(url: str) -> bool:
+    """Whether any message still shows the image at `url` (a forwarded copy outlives a recalled original)."""
+    return _showing(url).exists()
+
+
+def media_name(url: str) -> str | None:
+    """The storage name of a media `url` made by default_storage.url(), or None if it is not one."""
+    prefix = default_storage.base_url
+    if not url.startswith(prefix):
+        return None
+    return unquote(url[len(prefix) :])

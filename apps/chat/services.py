@@ -416,7 +416,19 @@ def message_recall(*, actor: User, message_id) -> Message:
         message.version += 1
         message.save(update_fields=["recalled_at", "version"])
         _publish(message, "chat.message_updated")
+        if message.kind == Message.IMAGE:
+            transaction.on_commit(lambda: _remove_recalled_image(message.payload))
     return message
+
+
+def _remove_recalled_image(payload: dict) -> None:
+    """Delete a recalled photo's files, unless a forwarded copy (same files, not recalled) still shows them."""
+    for url in (payload.get("full"), payload.get("thumb")):
+        if not url or selectors.image_in_use(url):
+            continue
+        name = selectors.media_name(url)
+        if name and default_storage.exists(name):
+            default_storage.delete(name)
 
 
 def message_recalled_text(*, actor: User, message_id) -> str:

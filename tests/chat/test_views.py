@@ -206,3 +206,49 @@ def test_chat_images_open_only_for_members(client, direct, liwei, wangfang, emma
         assert client.get(url).status_code == 404
         client.logout()
         assert client.get(url).status_code == 404
+
+
+def _send_photo(client, conversation, client_id="img-r") -> Message:
+    sent = client.post(
+        reverse("chat:image", args=[conversation.pk]), {"image": png(), "client_id": client_id}
+    )
+    return Message.objects.get(pk=sent.json()["id"])
+
+
+def _stored(message: Message) -> list[bool]:
+    from django.core.files.storage import default_storage
+
+    return [default_storage.exists(selectors.media_name(message.payload[k])) for k in ("full", "thumb")]
+
+
+def test_recalled_photo_is_refused_even_while_its_file_exists(client, direct, liwei, wangfang):
+    client.force_login(liwei)
+    message = _send_photo(client, direct)
+    services.message_recall(actor=liwei, message_id=message.pk)  # its files go only after the commit
+    assert _stored(message) == [True, True]
+    client.force_login(wangfang)
+    for url in (message.payload["full"], message.payload["thumb"]):
+        assert client.get(url).status_code == 404
+
+
+def test_recalling_a_photo_removes_its_files_after_the_commit(
+    client, direct, liwei, django_capture_on_commit_callbacks
+):
+    client.force_login(liwei)
+    message = _send_photo(client, direct)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_recall(actor=liwei, message_id=message.pk)
+    assert _stored(message) == [False, False]
+
+
+def test_a_forwarded_photo_outlives_the_recalled_original(
+    client, direct, group, liwei, wangfang, zhangmin, django_capture_on_commit_callbacks
+):
+    client.force_login(liwei)
+    message = _send_photo(client, direct)
+    services.message_forward(actor=liwei, message_id=message.pk, to=[group.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_recall(actor=liwei, message_id=message.pk)
+    assert _stored(message) == [True, True]
+    client.force_login(zhangmin)  # in the group only, where the forwarded copy still shows it
+    assert client.get(message.payload["full"]).status_code == 200
