@@ -122,8 +122,8 @@ def badge(*, user, data):
 @realtime.on("chat.targets")
 def targets(*, user, data):
     """The person's recent chats, to forward a message to."""
-    rows = [r for r in selectors.chat_list(user) if r.membership.active][:30]
-    return {"chats": [{"id": r.conversation.pk, "title": r.title} for r in rows]}
+    rows = [r for r in selectors.chat_list(user) if r.active][:30]
+    return {"chats": [{"id": r.conversation_id, "title": r.title} for r in rows]}
 
 
 @realtime.on("chat.presence")

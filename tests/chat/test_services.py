@@ -179,13 +179,13 @@ def test_removed_member_keeps_history_up_to_removal_only(group, liwei, emma, wan
 
 def test_mentions_and_all_only_for_admins(group, liwei, wangfang, zhangmin):
     services.message_send(sender=wangfang, conversation=group, text="@张敏 hi", mentions=[zhangmin.pk])
-    rows = {r.conversation.pk: r for r in selectors.chat_list(zhangmin)}
+    rows = {r.conversation_id: r for r in selectors.chat_list(zhangmin)}
     assert rows[group.pk].mentioned
-    assert not {r.conversation.pk: r for r in selectors.chat_list(liwei)}[group.pk].mentioned
+    assert not {r.conversation_id: r for r in selectors.chat_list(liwei)}[group.pk].mentioned
     with pytest.raises(DomainError):
         services.message_send(sender=wangfang, conversation=group, text="@all", mentions=["all"])
     services.message_send(sender=liwei, conversation=group, text="@all", mentions=["all"])
-    assert {r.conversation.pk: r for r in selectors.chat_list(wangfang)}[group.pk].mentioned
+    assert {r.conversation_id: r for r in selectors.chat_list(wangfang)}[group.pk].mentioned
 
 
 def test_read_updates_unread_and_respects_receipt_setting(direct, liwei, wangfang, published_events):
