@@ -20,6 +20,7 @@ from apps.chat.texts import system_text
 from apps.core.errors import NotFound
 
 PAGE_SIZE = 50
+LIST_LIMIT = 300  # chats in the list
 
 
 def access_membership(*, user: User, pk, include_inactive: bool = False) -> Membership:
@@ -302,7 +303,7 @@ def chat_list(user: User) -> list[ChatRow]:
             "mention_seq",
             "cleared_before_seq",
             "left_seq",
-        )[:300]
+        )[:LIST_LIMIT]
     )
     if not memberships:
         return []
@@ -393,6 +394,13 @@ def chat_list(user: User) -> list[ChatRow]:
             )
         )
     return rows
+
+
+def unread_in(rows: list[ChatRow]) -> int | None:
+    """The Chats tab's badge from a whole chat list (as unread_total counts it); None if the list was cut."""
+    if len(rows) >= LIST_LIMIT:
+        return None
+    return sum(row.unread for row in rows if not row.muted)
 
 
 def groups_of(user: User) -> QuerySet[Conversation]:

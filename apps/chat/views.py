@@ -11,7 +11,7 @@ from apps.accounts.selectors import access_person, contacts_of
 from apps.chat import composer, forms, selectors, services
 from apps.chat.models import ChatProfile, Membership
 from apps.chat.stickers import STICKERS
-from apps.core import qr
+from apps.core import badges, qr
 from apps.core.errors import DomainError, NotFound
 from apps.core.web import attempt
 
@@ -26,7 +26,10 @@ def _membership_or_404(request, pk, include_inactive=False) -> Membership:
 @login_required
 def chat_list(request):
     """The Chats tab: pinned first, then by last activity, with previews and unread counts."""
-    return render(request, "chat/list.html", {"tab": "chats", "rows": selectors.chat_list(request.user)})
+    rows = selectors.chat_list(request.user)
+    unread = selectors.unread_in(rows)
+    counts = badges.counts_for(request.user, known={} if unread is None else {"chats": unread})
+    return render(request, "chat/list.html", {"tab": "chats", "rows": rows, "badge_counts": counts})
 
 
 @login_required

@@ -252,3 +252,40 @@ def test_a_forwarded_photo_outlives_the_recalled_original(
     assert _stored(message) == [True, True]
     client.force_login(zhangmin)  # in the group only, where the forwarded copy still shows it
     assert client.get(message.payload["full"]).status_code == 200
+
+
+def test_chat_list_reads_a_fixed_number_of_queries_with_30_chats(
+    client_as, liwei, django_user_model, django_assert_max_num_queries
+):
+    """Thirty chats (1:1s and groups, with messages and unread counts) cost no more queries than one."""
+    from apps.accounts.models import Friendship
+
+    pals = django_user_model.objects.bulk_create(
+        [
+            django_user_model(username=f"pal{n}", public_id=f"pal_{n:03d}", display_name=f"Pal {n}")
+            for n in range(60)
+        ]
+    )
+    Friendship.objects.bulk_create(
+        [
+            Friendship(owner=a, friend=b, created_at=clock.now())
+            for p in pals
+            for a, b in ((liwei, p), (p, liwei))
+        ]
+    )
+    for g in range(15):
+        members = pals[g * 3 : g * 3 + 3]
+        conv = services.group_create(actor=liwei, member_ids=[p.pk for p in members], name=f"Group {g}")
+        services.message_send(sender=members[0], conversation=conv, text=f"hello {g}")
+    for p in pals[45:]:
+        conv = services.conversation_direct_get_or_create(a=liwei, b=p)
+        services.message_send(sender=p, conversation=conv, text="hi")
+    services.membership_update(actor=liwei, conversation_id=conv.pk, muted=True)  # not in the tab's count
+    client = client_as(liwei)
+    rows = selectors.chat_list(liwei)
+    assert len(rows) == 30
+    with django_assert_max_num_queries(7):  # session, user, chats, last messages, faces, remarks, requests
+        html = client.get(reverse("chat:list")).content.decode()
+    assert html.count('class="chat-row"') == len(rows)
+    assert "Pal 59" in html and "Group 14" in html and "hello 14" in html
+    assert f'data-badge="chats">{selectors.unread_total(liwei)}<' in html
