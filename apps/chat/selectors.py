@@ -1,12 +1,10 @@
 """Reads about conversations and messages. `access_conversation` fetches and authorises in one step."""
 
-from dataclasses import dataclass, field
 from urllib.parse import unquote
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -20,7 +18,6 @@ from apps.chat.texts import system_text
 from apps.core.errors import NotFound
 
 PAGE_SIZE = 50
-LIST_LIMIT = 300  # chats in the list
 
 
 def access_membership(*, user: User, pk, include_inactive: bool = False) -> Membership:
@@ -228,179 +225,6 @@ def members_data(viewer: User, memberships: list[Membership]) -> dict:
             "read": m.last_read_seq if (u.send_read_receipts or u.pk == viewer.pk) else None,
         }
     return out
-
-
-# --- The chat list --------------------------------------------------------------------------------------
-# The Chats tab is the most requested page (chat.js also refetches it on every new message), so it reads
-# plain values in four fixed queries and builds no model instances.
-
-
-class _File(str):
-    """A stored file's name that knows its URL, as an ImageField's file does."""
-
-    @property
-    def url(self) -> str:
-        return default_storage.url(self)
-
-
-class Face:
-    """What an avatar needs of a person: their names and picture (User's own rules name them)."""
-
-    __slots__ = ("avatar", "display_name", "pk", "username")
-
-    def __init__(self, pk: int, username: str, display_name: str, avatar: str):
-        self.pk, self.username, self.display_name = pk, username, display_name
-        self.avatar = _File(avatar) if avatar else ""
-
-    __str__ = User.__str__
-    initials = User.initials
-    avatar_colour = User.avatar_colour
-
-
-class _Last:
-    """The fields of a chat's newest message that its one-line preview needs."""
-
-    __slots__ = ("kind", "payload", "recalled", "sender_id", "text")
-
-    def __init__(self, kind, text, payload, sender_id, recalled_at):
-        self.kind, self.text, self.payload, self.sender_id = kind, text, payload, sender_id
-        self.recalled = recalled_at is not None
-
-
-@dataclass
-class ChatRow:
-    conversation_id: int
-    is_group: bool
-    active: bool
-    pinned: bool
-    muted: bool
-    title: str
-    preview: str
-    unread: int
-    mentioned: bool
-    other: Face | None
-    last_at: object
-    faces: list = field(default_factory=list)
-
-
-def chat_list(user: User) -> list[ChatRow]:
-    """The person's chats, pinned first then by last activity, with previews and unread counts."""
-    memberships = list(
-        Membership.objects.filter(user=user, hidden=False)
-        .filter(Q(active=True) | Q(conversation__kind=Conversation.Kind.GROUP))
-        .order_by("-pinned", F("conversation__last_message_at").desc(nulls_last=True), "-conversation_id")
-        .values_list(
-            "conversation_id",
-            "conversation__kind",
-            "conversation__name",
-            "conversation__last_seq",
-            "conversation__last_message_at",
-            "conversation__created_at",
-            "active",
-            "pinned",
-            "muted",
-            "last_read_seq",
-            "mention_seq",
-            "cleared_before_seq",
-            "left_seq",
-        )[:LIST_LIMIT]
-    )
-    if not memberships:
-        return []
-    ids = [m[0] for m in memberships]
-    # The newest message each person may see: the chat's last one, or the last before they left a group.
-    left = {m[0]: m[12] or 0 for m in memberships if not m[6]}
-    wanted = Q(conversation_id__in=[i for i in ids if i not in left], seq=F("conversation__last_seq"))
-    for conversation_id, seq in left.items():
-        wanted |= Q(conversation_id=conversation_id, seq=seq)
-    last = {
-        row[0]: row[1:]
-        for row in Message.objects.filter(wanted).values_list(
-            "conversation_id",
-            "seq",
-            "kind",
-            "text",
-            "payload",
-            "sender_id",
-            "recalled_at",
-            "sender__username",
-            "sender__display_name",
-            "sender__avatar",
-        )
-    }
-    # The other person of each 1:1 chat, and the first four members of each group (its avatar grid).
-    people: dict[int, list[Face]] = {}
-    for conversation_id, *person in (
-        Membership.objects.filter(conversation_id__in=ids)
-        .filter(Q(conversation__kind=Conversation.Kind.DIRECT) | Q(active=True))
-        .annotate(n=Window(RowNumber(), partition_by=F("conversation_id"), order_by=F("pk").asc()))
-        .filter(n__lte=4)
-        .values_list("conversation_id", "user_id", "user__username", "user__display_name", "user__avatar")
-    ):
-        people.setdefault(conversation_id, []).append(Face(*person))
-    remarks = remarks_of(user)
-
-    def name(person: Face | None) -> str:
-        if person is None or person.pk == user.pk:
-            return ""
-        return remarks.get(person.pk) or str(person)
-
-    rows = []
-    for (
-        cid,
-        kind,
-        title,
-        last_seq,
-        last_at,
-        created_at,
-        active,
-        pinned,
-        muted,
-        read,
-        mention,
-        cleared,
-        _left,
-    ) in memberships:
-        is_group = kind == Conversation.Kind.GROUP
-        faces = people.get(cid, [])
-        other = None if is_group else next((f for f in faces if f.pk != user.pk), None)
-        if not is_group:
-            title = name(other)
-        message = None
-        sender_name = ""
-        found = last.get(cid)
-        if found is not None and found[0] > cleared:
-            _seq, msg_kind, text, payload, sender_id, recalled_at, *sender = found
-            message = _Last(msg_kind, text, payload, sender_id, recalled_at)
-            sender = Face(sender_id, *sender) if sender_id is not None else None
-            if message.recalled or msg_kind == Message.PAT:
-                sender_name = _("You") if sender_id == user.pk else name(sender)
-            elif is_group and msg_kind != Message.SYSTEM:
-                sender_name = name(sender)
-        rows.append(
-            ChatRow(
-                conversation_id=cid,
-                is_group=is_group,
-                active=active,
-                pinned=pinned,
-                muted=muted,
-                title=title,
-                preview=preview_of(message, sender_name=sender_name, viewer_id=user.pk),
-                unread=max(0, last_seq - read) if active else 0,
-                mentioned=active and mention > read,
-                other=other,
-                last_at=last_at or created_at,
-                faces=faces if is_group else [],
-            )
-        )
-    return rows
-
-
-def unread_in(rows: list[ChatRow]) -> int | None:
-    """The Chats tab's badge from a whole chat list (as unread_total counts it); None if the list was cut."""
-    if len(rows) >= LIST_LIMIT:
-        return None
-    return sum(row.unread for row in rows if not row.muted)
 
 
 def groups_of(user: User) -> QuerySet[Conversation]:

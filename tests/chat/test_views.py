@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from apps.chat import selectors, services
+from apps.chat import chatlist, selectors, services
 from apps.chat.models import Membership, Message
 from apps.core import clock
 
@@ -282,7 +282,7 @@ def test_chat_list_reads_a_fixed_number_of_queries_with_30_chats(
         services.message_send(sender=p, conversation=conv, text="hi")
     services.membership_update(actor=liwei, conversation_id=conv.pk, muted=True)  # not in the tab's count
     client = client_as(liwei)
-    rows = selectors.chat_list(liwei)
+    rows = chatlist.chat_list(liwei)
     assert len(rows) == 30
     with django_assert_max_num_queries(7):  # session, user, chats, last messages, faces, remarks, requests
         html = client.get(reverse("chat:list")).content.decode()
