@@ -1,11 +1,12 @@
 from datetime import date, datetime, timedelta
+from html import escape
 
 from django import template
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.html import format_html
+from django.utils.html import conditional_escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -83,12 +84,16 @@ def _row_badge(row) -> SafeString | str:
 
 @register.simple_tag
 def chat_rows(rows) -> SafeString:
-    """The Chats tab's rows (apps.chat.selectors.ChatRow): avatar, unread badge, title, time, preview."""
+    """The Chats tab's rows (apps.chat.chatlist.ChatRow): avatar, unread badge, title, time, preview."""
     icons = static("img/icons.svg")
     # reverse() once: the rows differ only in the id.
     placeholder = 9_876_543_210
     url = reverse("chat:thread", args=[placeholder])
     today = timezone.localtime(clock.now()).date()
+    mention = format_html('<span class="mention-mark" data-testid="mention-mark">{}</span> ', _("[@me]"))
+    mute_icon = format_html(
+        '<svg class="icon mute-icon" aria-label="{}"><use href="{}#mute"></use></svg>', _("Muted"), icons
+    )
     drawn: dict[int, SafeString] = {}
     out = []
     for row in rows:
@@ -99,31 +104,21 @@ def chat_rows(rows) -> SafeString:
                 "counter": row.unread
             }
             muted_count += " "
+        # html.escape is what django.utils.html.escape applies, without its lazy-string wrapper per call.
         out.append(
-            format_html(
-                ROW,
+            ROW.format(
                 pinned="pinned" if row.pinned else "",
-                id=row.conversation_id,
-                url=url.replace(str(placeholder), str(row.conversation_id)),
+                id=int(row.conversation_id),
+                url=escape(url.replace(str(placeholder), str(row.conversation_id))),
                 avatar=_row_avatar(row, icons, drawn),
                 badge=_row_badge(row),
-                title=row.title,
+                title=escape(row.title),
                 iso=local.isoformat(),
-                time=_list_time(local, today),
-                mention=format_html(
-                    '<span class="mention-mark" data-testid="mention-mark">{}</span> ', _("[@me]")
-                )
-                if row.mentioned
-                else "",
-                muted_count=muted_count,
-                preview=row.preview,
-                mute_icon=format_html(
-                    '<svg class="icon mute-icon" aria-label="{}"><use href="{}#mute"></use></svg>',
-                    _("Muted"),
-                    icons,
-                )
-                if row.muted
-                else "",
+                time=escape(_list_time(local, today)),
+                mention=mention if row.mentioned else "",
+                muted_count=escape(muted_count),
+                preview=conditional_escape(row.preview),
+                mute_icon=mute_icon if row.muted else "",
             )
         )
-    return mark_safe("".join(out))  # every part was escaped by format_html
+    return mark_safe("".join(out))  # every value above is escaped or built by format_html
