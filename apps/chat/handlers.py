@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _
 
-from apps.chat import presence, selectors, services
+from apps.chat import chatlist, presence, selectors, services
 from apps.chat.models import Conversation
 from apps.core import realtime
 from apps.core.errors import DomainError, NotFound
@@ -122,8 +122,8 @@ def badge(*, user, data):
 @realtime.on("chat.targets")
 def targets(*, user, data):
     """The person's recent chats, to forward a message to."""
-    rows = [r for r in selectors.chat_list(user) if r.membership.active][:30]
-    return {"chats": [{"id": r.conversation.pk, "title": r.title} for r in rows]}
+    rows = [r for r in chatlist.chat_list(user) if r.active][:30]
+    return {"chats": [{"id": r.conversation_id, "title": r.title} for r in rows]}
 
 
 @realtime.on("chat.presence")

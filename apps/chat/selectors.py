@@ -1,13 +1,10 @@
 """Reads about conversations and messages. `access_conversation` fetches and authorises in one step."""
 
-from dataclasses import dataclass, field
-from functools import reduce
-from operator import or_
+from urllib.parse import unquote
 
 from django.core.cache import cache
 from django.core.files.storage import default_storage
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.templatetags.static import static
 from django.utils import translation
 from django.utils.translation import gettext as _
@@ -230,106 +227,6 @@ def members_data(viewer: User, memberships: list[Membership]) -> dict:
     return out
 
 
-# --- The chat list --------------------------------------------------------------------------------------
-
-
-@dataclass
-class ChatRow:
-    membership: Membership
-    conversation: Conversation
-    title: str
-    preview: str
-    unread: int
-    mentioned: bool
-    other: User | None
-    last_at: object
-    member_count: int = 0
-    faces: list = field(default_factory=list)
-
-
-def chat_list(user: User) -> list[ChatRow]:
-    """The person's chats, pinned first then by last activity, with previews and unread counts."""
-    memberships = list(
-        Membership.objects.filter(user=user, hidden=False)
-        .filter(Q(active=True) | Q(conversation__kind=Conversation.Kind.GROUP))
-        .select_related("conversation")
-        .order_by("-pinned", F("conversation__last_message_at").desc(nulls_last=True), "-conversation_id")[
-            :300
-        ]
-    )
-    if not memberships:
-        return []
-    wanted = []
-    for m in memberships:
-        seq = m.conversation.last_seq if m.active else (m.left_seq or 0)
-        if seq > m.cleared_before_seq:
-            wanted.append(Q(conversation_id=m.conversation_id, seq=seq))
-    last = {}
-    if wanted:
-        for msg in Message.objects.filter(reduce(or_, wanted)).select_related("sender"):
-            last[msg.conversation_id] = msg
-    direct_ids = [m.conversation_id for m in memberships if not m.conversation.is_group]
-    others = {}
-    if direct_ids:
-        for om in (
-            Membership.objects.filter(conversation_id__in=direct_ids)
-            .exclude(user=user)
-            .select_related("user")
-        ):
-            others[om.conversation_id] = om.user
-    group_ids = [m.conversation_id for m in memberships if m.conversation.is_group]
-    faces: dict[int, list[User]] = {}
-    if group_ids:
-        # The first four members of each group for its avatar grid, in one query (window function).
-        first = (
-            Membership.objects.filter(conversation_id__in=group_ids, active=True)
-            .annotate(n=Window(RowNumber(), partition_by=F("conversation_id"), order_by=F("pk").asc()))
-            .filter(n__lte=4)
-            .select_related("user")
-        )
-        for om in first:
-            faces.setdefault(om.conversation_id, []).append(om.user)
-    remarks = remarks_of(user)
-
-    def name(person):
-        if person is None:
-            return ""
-        if person.pk == user.pk:
-            return ""
-        return remarks.get(person.pk) or str(person)
-
-    rows = []
-    for m in memberships:
-        conv = m.conversation
-        msg = last.get(conv.pk)
-        other = others.get(conv.pk)
-        title = conv.name if conv.is_group else name(other)
-        sender_name = (
-            name(msg.sender)
-            if msg is not None and conv.is_group and msg.kind not in (Message.SYSTEM,)
-            else ""
-        )
-        if msg is not None and msg.kind == Message.PAT:
-            sender_name = _("You") if msg.sender_id == user.pk else name(msg.sender)
-        if msg is not None and msg.recalled:
-            sender_name = _("You") if msg.sender_id == user.pk else name(msg.sender)
-        unread = max(0, conv.last_seq - m.last_read_seq) if m.active else 0
-        rows.append(
-            ChatRow(
-                membership=m,
-                conversation=conv,
-                title=title,
-                preview=preview_of(msg, sender_name=sender_name, viewer_id=user.pk),
-                unread=unread,
-                mentioned=m.active and m.mention_seq > m.last_read_seq,
-                other=other,
-                last_at=conv.last_message_at or conv.created_at,
-                faces=faces.get(conv.pk, []),
-            )
-        )
-    return rows
-
-
 def groups_of(user: User) -> QuerySet[Conversation]:
     return Conversation.objects.filter(
         kind=Conversation.Kind.GROUP, memberships__user=user, memberships__active=True
@@ -345,12 +242,30 @@ def language_code() -> str:
     return translation.get_language() or "en"
 
 
-def can_read_image(user: User, path: str) -> bool:
-    """Whether `user` is a member of a conversation where the image at media `path` was sent or forwarded."""
-    url = default_storage.url(path)
+def _showing(url: str) -> QuerySet[Message]:
+    """Image messages that show the file at `url` and were not recalled."""
     return Message.objects.filter(
-        Q(payload__full=url) | Q(payload__thumb=url),
-        kind=Message.IMAGE,
-        conversation__memberships__user=user,
-        conversation__memberships__active=True,
-    ).exists()
+        Q(payload__full=url) | Q(payload__thumb=url), kind=Message.IMAGE, recalled_at__isnull=True
+    )
+
+
+def can_read_image(user: User, path: str) -> bool:
+    """Whether `user` is in a chat where the image at media `path` was sent or forwarded, and not recalled."""
+    return (
+        _showing(default_storage.url(path))
+        .filter(conversation__memberships__user=user, conversation__memberships__active=True)
+        .exists()
+    )
+
+
+def image_in_use(url: str) -> bool:
+    """Whether any message still shows the image at `url` (a forwarded copy outlives a recalled original)."""
+    return _showing(url).exists()
+
+
+def media_name(url: str) -> str | None:
+    """The storage name of a media `url` made by default_storage.url(), or None if it is not one."""
+    prefix = default_storage.base_url
+    if not url.startswith(prefix):
+        return None
+    return unquote(url[len(prefix) :])

@@ -105,12 +105,16 @@ def _store(
     reply_to: Message | None = None,
     mentions: list | None = None,
 ) -> Message:
+    """Store the conversation's next message; the caller holds `conv`'s row lock (select_for_update)."""
     now = clock.now()
-    Conversation.objects.filter(pk=conv.pk).update(last_seq=F("last_seq") + 1, last_message_at=now)
-    conv.refresh_from_db(fields=["last_seq", "last_message_at"])
+    # `conv` was read under the caller's row lock, so its last_seq is current and no other sender can
+    # take the next number before this transaction commits.
+    seq = conv.last_seq + 1
+    Conversation.objects.filter(pk=conv.pk).update(last_seq=seq, last_message_at=now)
+    conv.last_seq, conv.last_message_at = seq, now
     message = Message.objects.create(
         conversation=conv,
-        seq=conv.last_seq,
+        seq=seq,
         sender=sender,
         client_id=client_id,
         kind=kind,
@@ -412,7 +416,19 @@ def message_recall(*, actor: User, message_id) -> Message:
         message.version += 1
         message.save(update_fields=["recalled_at", "version"])
         _publish(message, "chat.message_updated")
+        if message.kind == Message.IMAGE:
+            transaction.on_commit(lambda: _remove_recalled_image(message.payload))
     return message
+
+
+def _remove_recalled_image(payload: dict) -> None:
+    """Delete a recalled photo's files, unless a forwarded copy (same files, not recalled) still shows them."""
+    for url in (payload.get("full"), payload.get("thumb")):
+        if not url or selectors.image_in_use(url):
+            continue
+        name = selectors.media_name(url)
+        if name and default_storage.exists(name):
+            default_storage.delete(name)
 
 
 def message_recalled_text(*, actor: User, message_id) -> str:

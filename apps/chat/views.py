@@ -8,10 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.selectors import access_person, contacts_of
-from apps.chat import composer, forms, selectors, services
+from apps.chat import chatlist, composer, forms, selectors, services
 from apps.chat.models import ChatProfile, Membership
 from apps.chat.stickers import STICKERS
-from apps.core import qr
+from apps.core import badges, qr
 from apps.core.converters import BadQuery, parse_id
 from apps.core.errors import DomainError, NotFound
 from apps.core.web import attempt
@@ -27,7 +27,10 @@ def _membership_or_404(request, pk, include_inactive=False) -> Membership:
 @login_required
 def chat_list(request):
     """The Chats tab: pinned first, then by last activity, with previews and unread counts."""
-    return render(request, "chat/list.html", {"tab": "chats", "rows": selectors.chat_list(request.user)})
+    rows = chatlist.chat_list(request.user)
+    unread = chatlist.unread_in(rows)
+    counts = badges.counts_for(request.user, known={} if unread is None else {"chats": unread})
+    return render(request, "chat/list.html", {"tab": "chats", "rows": rows, "badge_counts": counts})
 
 
 @login_required

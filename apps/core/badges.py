@@ -12,8 +12,13 @@ def register(tab: str, counter: Callable) -> None:
     _counters.setdefault(tab, []).append(counter)
 
 
-def counts_for(user) -> dict[str, int]:
-    return {tab: sum(counter(user) for counter in counters) for tab, counters in _counters.items()}
+def counts_for(user, known: dict[str, int] | None = None) -> dict[str, int]:
+    """`user`'s count on each tab; `known` gives tabs a page has already counted (the chat list its chats)."""
+    known = known or {}
+    return {
+        tab: known[tab] if tab in known else sum(counter(user) for counter in counters)
+        for tab, counters in _counters.items()
+    }
 
 
 def publish_for(user) -> None:

@@ -1,30 +1,50 @@
 """The delivery guarantee under load, on the real server (Uvicorn) with real websocket clients.
 
-50 members each send 5 messages at once into one group; every client ends with all 250 messages,
-in order, once each: the live events are the fast path, and a hole in the sequence is filled by
-`chat.sync` (the layer can drop when a receiver's queue is full; the database never does).
+50 members each send 5 messages at once into one group. With the layer's normal capacity every client
+gets all 250 as live `chat.message` events, once each; when the layer drops (a receiver's queue full),
+the hole in the sequence is filled by `chat.sync` from the database, which never drops. Live pushes
+are counted apart from catch-up, so a broken live path cannot hide behind the sync.
 """
 
 import asyncio
+import contextlib
 import os
 import shutil
 import socket
 import subprocess
 import time
 from contextlib import contextmanager
+from itertools import pairwise
 
 import pytest
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
 from apps.accounts.models import User
-from apps.chat.models import Conversation, Membership
+from apps.chat.models import ChatProfile, Conversation, Membership
 from apps.core import clock
 from bench.chatclient import ChatClient
 from tests.conftest import _free_port, need_service
 
 CLIENTS, EACH = 50, 5
+PATIENCE = 30  # seconds: only a broken server takes this long; a passing run waits for the condition
+
+
+class LiveClient(ChatClient):
+    """A ChatClient that also records the order live events arrived in (catch-up by sync not included)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.live_seqs: list[int] = []
+        self.live_senders: list[int] = []
+
+    def _keep(self, message: dict, *, live: bool = False):
+        if live:
+            self.live_seqs.append(message["seq"])
+            self.live_senders.append(message["sender"])
+        super()._keep(message, live=live)
 
 
 def cookie_for(user) -> str:
@@ -51,21 +71,46 @@ def make_group(n: int, prefix: str = "burst") -> tuple[Conversation, list[str]]:
     return conv, [cookie_for(u) for u in users]
 
 
-async def settle(clients: list[ChatClient], total: int, quiet: float = 1.0, limit: float = 10) -> None:
-    """Wait until every client has `total` messages, or nothing new arrived for `quiet` seconds."""
+async def wait_for(condition, what: str, limit: float = PATIENCE) -> None:
+    """Wait until `condition()` holds; fail after `limit` seconds with `what` (a safety net, not a timing)."""
     deadline = time.monotonic() + limit
-    last, since = -1, time.monotonic()
-    while time.monotonic() < deadline and any(len(c.by_seq) < total for c in clients):
-        count = sum(len(c.by_seq) for c in clients)
-        if count != last:
-            last, since = count, time.monotonic()
-        elif time.monotonic() - since > quiet:
-            return
-        await asyncio.sleep(0.05)
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"gave up waiting for {what}")
+        await asyncio.sleep(0.02)
 
 
-async def burst(base: str, conversation: int, cookies: list[str], each: int) -> list[ChatClient]:
-    clients = [ChatClient(base, cookie, conversation) for cookie in cookies]
+def _all_disconnected(conversation: int) -> bool:
+    """Every member's last tab has closed on the server (it records last_seen when it does)."""
+    members = Membership.objects.filter(conversation_id=conversation).values("user_id")
+    return ChatProfile.objects.filter(user_id__in=members, last_seen__isnull=False).count() == len(members)
+
+
+async def close_all(
+    clients: list[ChatClient], conversation: int, *, drain: bool = True, limit: float = PATIENCE
+) -> None:
+    """Close the clients once nothing is in flight, and wait until the server has finished the disconnects.
+
+    A last message that every client receives live means each one's queue on the server is empty (first
+    in, first out); the disconnects must be done before the test database is flushed.
+    """
+    if drain:
+        last = await clients[0].send_text("last", client_id="last")
+        await wait_for(lambda: all(last["data"]["id"] in c.live_ids for c in clients), "the last message")
+    await asyncio.gather(*(c.close() for c in clients))
+    done = sync_to_async(_all_disconnected)
+    deadline = time.monotonic() + limit
+    while not await done(conversation):
+        if time.monotonic() > deadline:
+            pytest.fail("the server did not finish the disconnects: people stay 'online'")
+        await asyncio.sleep(0.02)
+
+
+async def burst(
+    base: str, conversation: int, cookies: list[str], each: int, *, live: bool, before_close=None
+) -> list[LiveClient]:
+    """Everyone sends `each` messages at once; then wait until all came live (`live`) or sync the rest."""
+    clients = [LiveClient(base, cookie, conversation) for cookie in cookies]
     await asyncio.gather(*(c.connect() for c in clients))
 
     async def send_all(index: int, client: ChatClient):
@@ -76,35 +121,52 @@ async def burst(base: str, conversation: int, cookies: list[str], each: int) -> 
 
     await asyncio.gather(*(send_all(i, c) for i, c in enumerate(clients)))
     total = len(clients) * each
-    await settle(clients, total)
-    # Whatever the layer did not bring, the sequence reveals and chat.sync fetches.
-    await asyncio.gather(*(c.sync() for c in clients if c.contiguous < total))
-    await asyncio.gather(*(c.close() for c in clients))
-    await asyncio.sleep(0.5)  # let the server finish its disconnects before the test database is flushed
+    if live:
+        await wait_for(lambda: all(len(c.live_ids) >= total for c in clients), "every live delivery")
+    else:
+        # Every send was acknowledged, so all are stored: whatever the layer dropped, chat.sync fetches.
+        await asyncio.gather(*(c.sync() for c in clients))
+    if before_close is not None:
+        before_close()
+    await close_all(clients, conversation)
     return clients
 
 
-def check(clients: list[ChatClient], total: int) -> None:
+def check(clients: list[LiveClient], total: int) -> None:
+    """Everyone has every message of the burst once, in seq order (live or fetched)."""
     for client in clients:
-        ordered = client.ordered()
+        ordered = [m for m in client.ordered() if m["seq"] <= total]  # after it: close_all's last one
         assert [m["seq"] for m in ordered] == list(range(1, total + 1))
         assert len({m["id"] for m in ordered}) == total
         assert client.duplicate_events == 0
-    # Per sender, messages keep the order they were acknowledged in (one client's sends are serialised).
-    texts = [m["text"] for m in clients[0].ordered()]
+    texts = [m["text"] for m in clients[0].ordered()[:total]]
     assert len(set(texts)) == total
 
 
-def test_burst_50_clients_5_messages_each_everyone_gets_all_250_in_order_once(live_url):
+def check_all_live(clients: list[LiveClient], total: int) -> None:
+    """Every message reached every client as a live event, exactly once, each sender's in sending order."""
+    for client in clients:
+        seqs = [s for s in client.live_seqs if s <= total]
+        assert sorted(seqs) == list(range(1, total + 1)), "a live event was lost or repeated"
+        by_sender: dict[int, list[int]] = {}
+        for seq, sender in zip(client.live_seqs, client.live_senders, strict=True):
+            if seq <= total:
+                by_sender.setdefault(sender, []).append(seq)
+        assert all(seqs == sorted(seqs) for seqs in by_sender.values()), "a sender's messages overtook"
+
+
+def test_burst_50_clients_5_messages_each_everyone_gets_all_250_live_in_order_once(live_url):
     conv, cookies = make_group(CLIENTS)
-    clients = asyncio.run(burst(live_url, conv.pk, cookies, EACH))
+    clients = asyncio.run(burst(live_url, conv.pk, cookies, EACH, live=True))
     check(clients, CLIENTS * EACH)
-    live = sum(c.live_events for c in clients)
-    print(f"\nlive deliveries {live} of {CLIENTS * CLIENTS * EACH}; the rest by chat.sync")
+    check_all_live(clients, CLIENTS * EACH)
+    total = CLIENTS * EACH
+    overtaken = sum(any(b < a for a, b in pairwise(s for s in c.live_seqs if s <= total)) for c in clients)
+    print(f"\nclients that saw a later seq before an earlier one: {overtaken} of {CLIENTS}")
 
 
 def test_burst_survives_a_tiny_layer_capacity(live_url, settings):
-    """With the layer's queues shrunk to 20, live events are dropped, and still nothing is lost."""
+    """With the layer's queues shrunk to 20, live events are dropped, and chat.sync brings the rest."""
     from channels.layers import InMemoryChannelLayer, channel_layers
 
     layer = channel_layers["default"]
@@ -112,15 +174,36 @@ def test_burst_survives_a_tiny_layer_capacity(live_url, settings):
         pytest.skip("only the in-memory layer's capacity can be shrunk in place")
     old = layer.capacity
     layer.capacity = 20
+
+    def restore():
+        layer.capacity = old
+
     try:
         conv, cookies = make_group(20, prefix="tiny")
-        clients = asyncio.run(burst(live_url, conv.pk, cookies, EACH))
+        clients = asyncio.run(burst(live_url, conv.pk, cookies, EACH, live=False, before_close=restore))
     finally:
-        layer.capacity = old
+        restore()
     check(clients, 20 * EACH)
-    print(
-        f"\nlive deliveries {sum(c.live_events for c in clients)} of {20 * 20 * EACH}; the rest by chat.sync"
-    )
+    live = sum(len([s for s in c.live_seqs if s <= 20 * EACH]) for c in clients)
+    print(f"\nlive deliveries {live} of {20 * 20 * EACH}; the rest by chat.sync")
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="apps/core/consumers.py: a push to a socket that was just closed raises uvicorn's "
+    "ClientDisconnected, which ends the consumer before disconnect() runs (no presence update, "
+    "no group_discard). Catch it in the consumer's send() and this passes.",
+)
+def test_a_tab_closed_while_messages_arrive_still_goes_offline(live_url):
+    conv, cookies = make_group(10, prefix="gone")
+
+    async def scenario():
+        clients = [LiveClient(live_url, cookie, conv.pk) for cookie in cookies]
+        await asyncio.gather(*(c.connect() for c in clients))
+        await asyncio.gather(*(c.send_text(f"m{i}", client_id=f"g{i}") for i, c in enumerate(clients)))
+        await close_all(clients, conv.pk, drain=False, limit=10)  # pushes are still on their way
+
+    asyncio.run(scenario())
 
 
 # --- channels-redis -------------------------------------------------------------------------------------
@@ -154,8 +237,9 @@ def test_burst_on_channels_redis(live_url):
     url = redis_url_or_skip()
     conv, cookies = make_group(CLIENTS, prefix="redis")
     with redis_layer(url, prefix=f"chattest{os.getpid()}"):
-        clients = asyncio.run(burst(live_url, conv.pk, cookies, EACH))
+        clients = asyncio.run(burst(live_url, conv.pk, cookies, EACH, live=True))
     check(clients, CLIENTS * EACH)
+    check_all_live(clients, CLIENTS * EACH)
 
 
 def test_live_delivery_recovers_after_a_redis_restart(live_url, tmp_path):
@@ -191,8 +275,7 @@ def test_live_delivery_recovers_after_a_redis_restart(live_url, tmp_path):
                 a, b = ChatClient(live_url, cookies[0], conv.pk), ChatClient(live_url, cookies[1], conv.pk)
                 await asyncio.gather(a.connect(), b.connect())
                 await a.send_text("before", client_id="x0")
-                await settle([b], 1, limit=5)
-                assert len(b.by_seq) == 1
+                await wait_for(lambda: len(b.by_seq) == 1, "the first message")
                 redis.terminate()
                 redis.wait(5)
                 restarted = start()
@@ -202,13 +285,14 @@ def test_live_delivery_recovers_after_a_redis_restart(live_url, tmp_path):
                 for n in range(1, 40):
                     answer = await a.send_text(f"after {n}", client_id=f"x{n}")
                     assert answer["type"] == "ack"
-                    await asyncio.sleep(0.25)
+                    b.arrived.clear()
+                    with contextlib.suppress(TimeoutError):
+                        await asyncio.wait_for(b.arrived.wait(), 0.25)  # live again: here at once
                     if b.live_events >= 2:
                         recovered_at = n
                         break
                 await b.sync()  # and anything sent while Redis was away comes from the database
-                await asyncio.gather(a.close(), b.close())
-                await asyncio.sleep(0.3)
+                await close_all([a, b], conv.pk)
                 return restarted, recovered_at, b
 
             restarted, recovered_at, b = asyncio.run(scenario())

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from apps.chat import cards, selectors, services
+from apps.chat import cards, chatlist, selectors, services
 from apps.chat.models import Conversation, Membership, Message
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound, RateLimited
@@ -137,7 +137,7 @@ def test_card_api_posts_renders_once_and_updates(direct, liwei, wangfang, test_c
         [liwei.pk, wangfang.pk]
     )
     assert "empty" in sent[-1]["data"]["message"]["html"]["en"]
-    [row] = selectors.chat_list(wangfang)
+    [row] = chatlist.chat_list(wangfang)
     assert row.preview == "[Test] Best <wishes>"
 
 
@@ -179,13 +179,13 @@ def test_removed_member_keeps_history_up_to_removal_only(group, liwei, emma, wan
 
 def test_mentions_and_all_only_for_admins(group, liwei, wangfang, zhangmin):
     services.message_send(sender=wangfang, conversation=group, text="@张敏 hi", mentions=[zhangmin.pk])
-    rows = {r.conversation.pk: r for r in selectors.chat_list(zhangmin)}
+    rows = {r.conversation_id: r for r in chatlist.chat_list(zhangmin)}
     assert rows[group.pk].mentioned
-    assert not {r.conversation.pk: r for r in selectors.chat_list(liwei)}[group.pk].mentioned
+    assert not {r.conversation_id: r for r in chatlist.chat_list(liwei)}[group.pk].mentioned
     with pytest.raises(DomainError):
         services.message_send(sender=wangfang, conversation=group, text="@all", mentions=["all"])
     services.message_send(sender=liwei, conversation=group, text="@all", mentions=["all"])
-    assert {r.conversation.pk: r for r in selectors.chat_list(wangfang)}[group.pk].mentioned
+    assert {r.conversation_id: r for r in chatlist.chat_list(wangfang)}[group.pk].mentioned
 
 
 def test_read_updates_unread_and_respects_receipt_setting(direct, liwei, wangfang, published_events):
@@ -294,3 +294,18 @@ def test_recalled_message_cannot_be_forwarded_or_quoted(direct, group, liwei):
         services.message_forward(actor=liwei, message_id=message.pk, to=[group.pk])
     quoted = services.message_send(sender=liwei, conversation=direct, text="re", reply_to_id=message.pk)
     assert selectors.message_data(quoted)["reply_to"]["preview"] == "The message was recalled"
+
+
+def test_chat_list_previews_what_each_person_may_see(group, direct, liwei, wangfang, chenjing):
+    services.message_send(sender=wangfang, conversation=group, text="before you go")
+    services.group_remove_member(actor=liwei, conversation=group, user_id=chenjing.pk)
+    services.message_send(sender=wangfang, conversation=group, text="after you left")
+    [row] = [r for r in chatlist.chat_list(chenjing) if r.conversation_id == group.pk]
+    assert not row.active and row.unread == 0
+    assert "after you left" not in row.preview  # the removal notice is the last thing she saw
+    mine = {r.conversation_id: r for r in chatlist.chat_list(wangfang)}
+    assert mine[group.pk].preview == "after you left" and mine[group.pk].is_group
+    services.message_send(sender=liwei, conversation=direct, text="see you")
+    services.conversation_clear(actor=wangfang, conversation_id=direct.pk)
+    row = {r.conversation_id: r for r in chatlist.chat_list(wangfang)}[direct.pk]
+    assert row.preview == "" and row.title == str(liwei) and row.other.pk == liwei.pk

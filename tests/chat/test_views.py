@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from apps.chat import selectors, services
+from apps.chat import chatlist, selectors, services
 from apps.chat.models import Membership, Message
 from apps.core import clock
 
@@ -205,3 +205,86 @@ def test_chat_images_open_only_for_members(client, direct, liwei, wangfang, emma
         assert client.get(url).status_code == 404
         client.logout()
         assert client.get(url).status_code == 404
+
+
+def _send_photo(client, conversation, client_id="img-r") -> Message:
+    sent = client.post(
+        reverse("chat:image", args=[conversation.pk]), {"image": png(), "client_id": client_id}
+    )
+    return Message.objects.get(pk=sent.json()["id"])
+
+
+def _stored(message: Message) -> list[bool]:
+    from django.core.files.storage import default_storage
+
+    return [default_storage.exists(selectors.media_name(message.payload[k])) for k in ("full", "thumb")]
+
+
+def test_recalled_photo_is_refused_even_while_its_file_exists(client, direct, liwei, wangfang):
+    client.force_login(liwei)
+    message = _send_photo(client, direct)
+    services.message_recall(actor=liwei, message_id=message.pk)  # its files go only after the commit
+    assert _stored(message) == [True, True]
+    client.force_login(wangfang)
+    for url in (message.payload["full"], message.payload["thumb"]):
+        assert client.get(url).status_code == 404
+
+
+def test_recalling_a_photo_removes_its_files_after_the_commit(
+    client, direct, liwei, django_capture_on_commit_callbacks
+):
+    client.force_login(liwei)
+    message = _send_photo(client, direct)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_recall(actor=liwei, message_id=message.pk)
+    assert _stored(message) == [False, False]
+
+
+def test_a_forwarded_photo_outlives_the_recalled_original(
+    client, direct, group, liwei, wangfang, zhangmin, django_capture_on_commit_callbacks
+):
+    client.force_login(liwei)
+    message = _send_photo(client, direct)
+    services.message_forward(actor=liwei, message_id=message.pk, to=[group.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        services.message_recall(actor=liwei, message_id=message.pk)
+    assert _stored(message) == [True, True]
+    client.force_login(zhangmin)  # in the group only, where the forwarded copy still shows it
+    assert client.get(message.payload["full"]).status_code == 200
+
+
+def test_chat_list_reads_a_fixed_number_of_queries_with_30_chats(
+    client_as, liwei, django_user_model, django_assert_max_num_queries
+):
+    """Thirty chats (1:1s and groups, with messages and unread counts) cost no more queries than one."""
+    from apps.accounts.models import Friendship
+
+    pals = django_user_model.objects.bulk_create(
+        [
+            django_user_model(username=f"pal{n}", public_id=f"pal_{n:03d}", display_name=f"Pal {n}")
+            for n in range(60)
+        ]
+    )
+    Friendship.objects.bulk_create(
+        [
+            Friendship(owner=a, friend=b, created_at=clock.now())
+            for p in pals
+            for a, b in ((liwei, p), (p, liwei))
+        ]
+    )
+    for g in range(15):
+        members = pals[g * 3 : g * 3 + 3]
+        conv = services.group_create(actor=liwei, member_ids=[p.pk for p in members], name=f"Group {g}")
+        services.message_send(sender=members[0], conversation=conv, text=f"hello {g}")
+    for p in pals[45:]:
+        conv = services.conversation_direct_get_or_create(a=liwei, b=p)
+        services.message_send(sender=p, conversation=conv, text="hi")
+    services.membership_update(actor=liwei, conversation_id=conv.pk, muted=True)  # not in the tab's count
+    client = client_as(liwei)
+    rows = chatlist.chat_list(liwei)
+    assert len(rows) == 30
+    with django_assert_max_num_queries(6):  # session, user, chats, faces, remarks, friend requests
+        html = client.get(reverse("chat:list")).content.decode()
+    assert html.count('class="chat-row"') == len(rows)
+    assert "Pal 59" in html and "Group 14" in html and "hello 14" in html
+    assert f'data-badge="chats">{selectors.unread_total(liwei)}<' in html

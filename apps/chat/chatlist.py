@@ -1,0 +1,196 @@
+"""The Chats tab: every chat of a person with its title, avatar, last message and unread count.
+
+It is the most requested page (chat.js refetches it on every new message), so it reads plain rows in two
+SQL statements (a chat with its newest message and sender; the faces of its avatar) plus the person's
+remarks, and builds no model instances: through the ORM the same reads cost several times the page.
+"""
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC
+
+from django.core.files.storage import default_storage
+from django.db import connection
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+
+from apps.accounts.models import User
+from apps.accounts.selectors import remarks_of
+from apps.chat.models import Conversation, Membership, Message
+from apps.chat.selectors import preview_of
+
+LIST_LIMIT = 300  # chats in the list
+
+M, C, MSG, U = (
+    Membership._meta.db_table,
+    Conversation._meta.db_table,
+    Message._meta.db_table,
+    User._meta.db_table,
+)
+
+# A removed member sees the group's last message before they left; everyone else the chat's newest.
+CHATS_SQL = f"""
+SELECT mb.conversation_id, c.kind, c.name, c.last_seq, c.last_message_at, c.created_at,
+       mb.active, mb.pinned, mb.muted, mb.last_read_seq, mb.mention_seq, mb.cleared_before_seq,
+       m.seq, m.kind, m.text, m.payload, m.sender_id, m.recalled_at, s.username, s.display_name, s.avatar
+FROM {M} mb
+JOIN {C} c ON c.id = mb.conversation_id
+LEFT JOIN {MSG} m ON m.conversation_id = mb.conversation_id
+     AND m.seq = CASE WHEN mb.active THEN c.last_seq ELSE COALESCE(mb.left_seq, 0) END
+LEFT JOIN {U} s ON s.id = m.sender_id
+WHERE mb.user_id = %s AND mb.hidden = %s AND (mb.active = %s OR c.kind = %s)
+ORDER BY mb.pinned DESC, c.last_message_at DESC NULLS LAST, mb.conversation_id DESC
+LIMIT %s
+"""  # noqa: S608 - the table names come from the models; every value is a parameter
+
+# The other person of each 1:1 chat, and the first four members of each group (its avatar grid).
+FACES_SQL = f"""
+SELECT conversation_id, user_id, username, display_name, avatar FROM (
+    SELECT mb.conversation_id, mb.user_id, u.username, u.display_name, u.avatar,
+           ROW_NUMBER() OVER (PARTITION BY mb.conversation_id ORDER BY mb.id) AS n
+    FROM {M} mb
+    JOIN {C} c ON c.id = mb.conversation_id
+    JOIN {U} u ON u.id = mb.user_id
+    WHERE mb.conversation_id IN ({{ids}}) AND (c.kind = %s OR mb.active = %s)
+) ranked
+WHERE n <= 4
+"""  # noqa: S608 - as above
+
+
+class _File(str):
+    """A stored file's name that knows its URL, as an ImageField's file does."""
+
+    @property
+    def url(self) -> str:
+        return default_storage.url(self)
+
+
+class Face:
+    """What an avatar needs of a person: their names and picture (User's own rules name them)."""
+
+    __slots__ = ("avatar", "display_name", "pk", "username")
+
+    def __init__(self, pk: int, username: str, display_name: str, avatar: str):
+        self.pk, self.username, self.display_name = pk, username, display_name
+        self.avatar = _File(avatar) if avatar else ""
+
+    __str__ = User.__str__
+    initials = User.initials
+    avatar_colour = User.avatar_colour
+
+
+class _Last:
+    """The fields of a chat's newest message that its one-line preview needs."""
+
+    __slots__ = ("kind", "payload", "recalled", "sender_id", "text")
+
+    def __init__(self, kind, text, payload, sender_id, recalled_at):
+        self.kind, self.text, self.sender_id = kind, text, sender_id
+        self.payload = payload if isinstance(payload, dict) else json.loads(payload or "{}")
+        self.recalled = recalled_at is not None
+
+
+@dataclass
+class ChatRow:
+    conversation_id: int
+    is_group: bool
+    active: bool
+    pinned: bool
+    muted: bool
+    title: str
+    preview: str
+    unread: int
+    mentioned: bool
+    other: Face | None
+    last_at: object
+    faces: list = field(default_factory=list)
+
+
+def _aware(value):
+    """A datetime read by a plain cursor (SQLite gives UTC text) as an aware datetime."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
+
+
+def _fetch(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def chat_list(user: User) -> list[ChatRow]:
+    """The person's chats, pinned first then by last activity, with previews and unread counts."""
+    chats = _fetch(CHATS_SQL, [user.pk, False, True, Conversation.Kind.GROUP, LIST_LIMIT])
+    if not chats:
+        return []
+    ids = [c[0] for c in chats]
+    people: dict[int, list[Face]] = {}
+    for conversation_id, *person in _fetch(
+        FACES_SQL.format(ids=", ".join(["%s"] * len(ids))), [*ids, Conversation.Kind.DIRECT, True]
+    ):
+        people.setdefault(conversation_id, []).append(Face(*person))
+    remarks = remarks_of(user)
+
+    def name(person: Face | None) -> str:
+        if person is None or person.pk == user.pk:
+            return ""
+        return remarks.get(person.pk) or str(person)
+
+    rows = []
+    for (
+        cid,
+        kind,
+        title,
+        last_seq,
+        last_at,
+        created_at,
+        active,
+        pinned,
+        muted,
+        read,
+        mention,
+        cleared,
+        *msg,
+    ) in chats:
+        is_group = kind == Conversation.Kind.GROUP
+        faces = people.get(cid, [])
+        other = None if is_group else next((f for f in faces if f.pk != user.pk), None)
+        if not is_group:
+            title = name(other)
+        message, sender_name = None, ""
+        seq, msg_kind, text, payload, sender_id, recalled_at, *sender = msg
+        if seq is not None and seq > cleared:
+            message = _Last(msg_kind, text, payload, sender_id, recalled_at)
+            sender = Face(sender_id, *sender) if sender_id is not None else None
+            if message.recalled or msg_kind == Message.PAT:
+                sender_name = _("You") if sender_id == user.pk else name(sender)
+            elif is_group and msg_kind != Message.SYSTEM:
+                sender_name = name(sender)
+        rows.append(
+            ChatRow(
+                conversation_id=cid,
+                is_group=is_group,
+                active=bool(active),
+                pinned=bool(pinned),
+                muted=bool(muted),
+                title=title,
+                preview=preview_of(message, sender_name=sender_name, viewer_id=user.pk),
+                unread=max(0, last_seq - read) if active else 0,
+                mentioned=bool(active) and mention > read,
+                other=other,
+                last_at=_aware(last_at) or _aware(created_at),
+                faces=faces if is_group else [],
+            )
+        )
+    return rows
+
+
+def unread_in(rows: list[ChatRow]) -> int | None:
+    """The Chats tab's badge from a whole chat list (as unread_total counts it); None if the list was cut."""
+    if len(rows) >= LIST_LIMIT:
+        return None
+    return sum(row.unread for row in rows if not row.muted)
