@@ -1,5 +1,6 @@
 """Every money-moving action. Each one: rate-limited, PIN-checked, idempotent (a retry with the same key
-returns the first result and moves nothing again) and posted through `ledger.ledger_post`.
+and the same details returns the first result and moves nothing again; the same key with other details is
+refused) and posted through `ledger.ledger_post`.
 """
 
 import contextlib
@@ -21,7 +22,14 @@ from apps.core.errors import DomainError, NotFound, RateLimited
 from apps.core.events import publish
 
 from . import split
-from .ledger import DuplicateRequest, InsufficientBalance, find_existing, ledger_post, system_account
+from .ledger import (
+    DuplicateRequest,
+    InsufficientBalance,
+    find_existing,
+    fingerprint,
+    ledger_post,
+    system_account,
+)
 from .models import Account, Grab, Merchant, Payment, PaymentProfile, RedPacket, Transaction, Transfer
 from .money import BadAmount, parse_amount, yuan
 
@@ -167,14 +175,31 @@ def _clean_key(key) -> str:
     return key
 
 
-def _guard(actor: User, key, pin, kind: str) -> tuple[str, Transaction | None]:
+class KeyReused(DomainError):
+    code = "key_reused"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "This request key was already used for a different request. Nothing was moved: check the details."
+            )
+        )
+
+
+def _replay(existing: Transaction, kind: str, request_hash: str) -> Transaction:
+    """The first result, if `existing` was made by the same request; a different request is refused."""
+    # An empty hash is a transaction stored before requests were fingerprinted: its kind must still match.
+    if existing.kind != kind or (existing.request_hash and existing.request_hash != request_hash):
+        raise KeyReused()
+    return existing
+
+
+def _guard(actor: User, key, pin, kind: str, request_hash: str) -> tuple[str, Transaction | None]:
     """Validate the key; return the first result of a retry, else rate-limit and check the PIN."""
     key = _clean_key(key)
     existing = find_existing(actor, key)
     if existing is not None:
-        if existing.kind != kind:  # the same key for another kind of request: not a retry
-            raise DomainError(_("This form has expired. Please try again."), code="bad_key")
-        return key, existing
+        return key, _replay(existing, kind, request_hash)
     verdict = ratelimit.hit(f"wallet.pay:{actor.pk}", limit=PAY_LIMIT, window=PAY_WINDOW)
     if not verdict.allowed:
         raise RateLimited(
@@ -185,26 +210,19 @@ def _guard(actor: User, key, pin, kind: str) -> tuple[str, Transaction | None]:
     return key, None
 
 
-def _result(txn: Transaction, attr: str):
-    """The object a (replayed) transaction made; a key reused for a different kind of request is refused."""
-    obj = getattr(txn, attr)
-    if obj is None:
-        raise DomainError(_("This form has expired. Please try again."), code="bad_key")
-    return obj
-
-
-def _once(actor: User, key: str, post):
-    """Run `post()` (which calls ledger_post) atomically; a racing duplicate returns the first transaction."""
+def _once(actor: User, key: str, post, kind: str, request_hash: str):
+    """Run `post()` (which calls ledger_post) atomically; a racing duplicate returns the first transaction
+    (or is refused when it asked for something else)."""
     try:
         with transaction.atomic():
             return post()
     except DuplicateRequest as dup:
-        return dup.existing
+        return _replay(dup.existing, kind, request_hash)
     except IntegrityError:
         existing = find_existing(actor, key)
         if existing is None:
             raise
-        return existing
+        return _replay(existing, kind, request_hash)
 
 
 def _balance_changed(user: User, account: Account) -> None:
@@ -218,7 +236,9 @@ def _balance_changed(user: User, account: Account) -> None:
 def topup(*, actor: User, amount, pin, idempotency_key) -> Transaction:
     """Move `amount` from the person's demo bank card into their balance."""
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
-    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.TOPUP)
+    kind = Transaction.Kind.TOPUP
+    asked = fingerprint(kind, amount=fen)
+    key, existing = _guard(actor, idempotency_key, pin, kind, asked)
     if existing:
         return existing
     profile = profile_for(actor)
@@ -231,11 +251,12 @@ def topup(*, actor: User, amount, pin, idempotency_key) -> Transaction:
             idempotency_key=key,
             initiator=actor,
             memo=f"{profile.card_bank} ({profile.card_last4})",
+            request_hash=asked,
         )
         _balance_changed(actor, mine)
         return txn
 
-    return _once(actor, key, post)
+    return _once(actor, key, post, kind, asked)
 
 
 def withdrawal_fee(withdrawn_before: int, amount: int) -> int:
@@ -250,7 +271,9 @@ def withdrawal_fee(withdrawn_before: int, amount: int) -> int:
 def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
     """Move `amount` (plus any fee) from the balance to the person's demo bank card."""
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
-    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.WITHDRAW)
+    kind = Transaction.Kind.WITHDRAW
+    asked = fingerprint(kind, amount=fen)
+    key, existing = _guard(actor, idempotency_key, pin, kind, asked)
     if existing:
         return existing
     mine, bank = account_for(actor), system_account(Account.Kind.BANK)
@@ -265,12 +288,13 @@ def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
             initiator=actor,
             memo=f"{profile.card_bank} ({profile.card_last4})",
             fee=fee,
+            request_hash=asked,
         )
         PaymentProfile.objects.filter(pk=profile.pk).update(withdrawn_total=F("withdrawn_total") + fen)
         _balance_changed(actor, mine)
         return txn
 
-    return _once(actor, key, post)
+    return _once(actor, key, post, kind, asked)
 
 
 # --- Transfers ---------------------------------------------------------------------------------------
@@ -316,9 +340,11 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
         raise NotFound(_("You can only transfer money to a friend."))
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
     note = str(note or "").strip()[:60]
-    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.TRANSFER)
+    kind = Transaction.Kind.TRANSFER
+    asked = fingerprint(kind, to=to.pk, amount=fen, note=note)
+    key, existing = _guard(actor, idempotency_key, pin, kind, asked)
     if existing:
-        return _result(existing, "transfer")
+        return existing.transfer
     mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
 
     def post():
@@ -333,6 +359,7 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
             initiator=actor,
             memo=note,
             transfer=t,
+            request_hash=asked,
         )
         from apps.chat import services as chat
 
@@ -342,7 +369,7 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
         publish(user_ids=[to.pk], type="wallet.transfer", data={"transfer": t.pk, "amount": yuan(fen)})
         return txn
 
-    return _result(_once(actor, key, post), "transfer")
+    return _once(actor, key, post, kind, asked).transfer
 
 
 def _access_transfer(user: User, pk) -> Transfer:
@@ -499,10 +526,20 @@ def packet_create(
         raise BadAmount(_("A red packet can hold at most %(max)s in all.") % {"max": yuan(cap)})
     if total < count:
         raise BadAmount(_("Every share must be at least ¥0.01."))
-    note = str(note or "").strip()[:40] or _t("Best wishes")
-    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.PACKET)
+    note = str(note or "").strip()[:40]
+    asked = fingerprint(
+        Transaction.Kind.PACKET,
+        conversation=conv.pk,
+        packet_kind=kind,
+        total=total,
+        count=count,
+        note=note,
+        exclusive_to=exclusive_to.pk if exclusive_to else None,
+    )
+    note = note or _t("Best wishes")  # after the fingerprint: a retry in another language is the same request
+    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.PACKET, asked)
     if existing:
-        return _result(existing, "packet")
+        return existing.packet
     mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
 
     def post():
@@ -528,12 +565,13 @@ def packet_create(
             initiator=actor,
             memo=note,
             packet=p,
+            request_hash=asked,
         )
         _post_card(p, sender=actor, conversation=conv, kind="wallet_packet", payload=packet_payload(p))
         _balance_changed(actor, mine)
         return txn
 
-    return _result(_once(actor, key, post), "packet")
+    return _once(actor, key, post, Transaction.Kind.PACKET, asked).packet
 
 
 def access_packet(*, user: User, pk) -> RedPacket:
@@ -705,9 +743,13 @@ def payment_create(
         raise NotFound(_("This receive code is not valid."))
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
     note = str(note or "").strip()[:60]
-    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.PAYMENT)
+    kind = Transaction.Kind.PAYMENT
+    asked = fingerprint(
+        kind, payee=payee.pk, merchant=merchant.pk if merchant else None, amount=fen, note=note
+    )
+    key, existing = _guard(actor, idempotency_key, pin, kind, asked)
     if existing:
-        return _result(existing, "payment")
+        return existing.payment
     source = account_for(actor)
     target = merchant.account if merchant is not None else account_for(payee)
 
@@ -722,6 +764,7 @@ def payment_create(
             initiator=actor,
             memo=note,
             payment=payment,
+            request_hash=asked,
         )
         name = merchant.name if merchant else payee.display_name
         received = {"amount": yuan(fen), "from": actor.display_name, "to": name, "payment": payment.pk}
@@ -735,4 +778,4 @@ def payment_create(
         )
         return txn
 
-    return _result(_once(actor, key, post), "payment")
+    return _once(actor, key, post, kind, asked).payment

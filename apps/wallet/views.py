@@ -41,6 +41,9 @@ def _pay(request, form, action):
     except DomainError as exc:
         field = "amount" if exc.code == "bad_amount" else ("pin" if exc.code.startswith("pin") else None)
         form.add_error(field if field in form.fields else None, str(exc.message))
+        if exc.code == "key_reused":  # that key is spent: sending the form again is a new request
+            form.data = form.data.copy()
+            form.data["key"] = services.new_key()
         return False, None
 
 
