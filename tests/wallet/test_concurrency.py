@@ -4,6 +4,7 @@ and, in `make test`'s second pass, on PostgreSQL (row locks).
 SQLite lets one writer in at a time, so a missing row lock cannot show there: the races that prove each
 lock (the `postgresql` fixture) run in the PostgreSQL pass only, and say so where they are skipped."""
 
+import contextlib
 import threading
 from concurrent.futures import ThreadPoolExecutor
 
@@ -165,6 +166,37 @@ def test_red_packet_storm_500_members(db):
     assert audit() == []
 
 
+def test_only_those_who_get_a_share_open_a_write_transaction(monkeypatch):
+    """40 grab at once for 5 shares: the 35 too late are answered from a read (on SQLite every write
+    transaction holds the whole database), so only the 5 claims write. The in-process queue does it: a
+    grabber reads the packet again when its turn comes."""
+    conv, members = _storm_group(41)
+    sender = members[0]
+    services.topup(actor=sender, amount="5", pin=PIN, idempotency_key=key())
+    packet = services.packet_create(
+        actor=sender,
+        conversation_id=conv.pk,
+        kind="lucky",
+        amount="5",
+        count=5,
+        pin=PIN,
+        idempotency_key=key(),
+    )
+    writes = []
+    atomic = services.transaction.atomic
+
+    def counting_atomic(*args, **kwargs):
+        if not connections["default"].in_atomic_block:  # an outermost block: a write transaction
+            writes.append(1)
+        return atomic(*args, **kwargs)
+
+    monkeypatch.setattr(services.transaction, "atomic", counting_atomic)
+    results = run_all(lambda u: services.packet_grab(actor=u, pk=packet.pk), members[1:], workers=40)
+    assert sum(isinstance(r, Grab) for r in results) == 5
+    assert sum(isinstance(r, services.TooLate) for r in results) == 35
+    assert len(writes) == 5 + 1  # the five claims, then the chat card turning to "all taken"
+
+
 def test_sweepers_in_parallel_refund_once(cast, fund):
     from datetime import timedelta
 
@@ -184,9 +216,10 @@ def test_sweepers_in_parallel_refund_once(cast, fund):
 # --- Races that prove each lock (PostgreSQL: real row locks, real concurrent transactions) ------------
 
 
-def test_as_many_grabbers_as_shares_at_once_each_get_one(postgresql):
+def test_as_many_grabbers_as_shares_at_once_each_get_one(postgresql, monkeypatch):
     """The row lock on the packet: without it, grabbers who raced for one share were told "too late" while
-    shares were left."""
+    shares were left. (The in-process queue is taken away: these threads stand for other workers.)"""
+    monkeypatch.setattr(services, "_GRAB_QUEUES", [contextlib.nullcontext()])
     conv, members = _storm_group(31)
     sender, grabbers = members[0], members[1:]
     services.topup(actor=sender, amount="30", pin=PIN, idempotency_key=key())
