@@ -644,24 +644,29 @@ def _grab_refusal(p: RedPacket, actor: User, *, is_direct: bool) -> DomainError 
 _GRAB_QUEUES = [threading.Lock() for _ in range(64)]
 
 
-def packet_grab(*, actor: User, pk) -> Grab:
-    """Open a red packet: your share (the same one again if you opened it before), or TooLate."""
-    # In a storm most grabbers come too late: they are answered from one read, without the write lock
-    # (SQLite's IMMEDIATE transactions take the database-wide lock even to say "too late").
+def _grab_read(actor: User, pk) -> tuple[RedPacket, Grab | None]:
+    """From one read: the person's earlier grab, a refusal (raised), or the open packet to claim from."""
     p = _packet_for_grab(actor, pk)
     if p.my_grab:
-        return Grab.objects.get(pk=p.my_grab)
+        return p, Grab.objects.get(pk=p.my_grab)
     packet_expire_if_due(p)
     refusal = _grab_refusal(p, actor, is_direct=p.is_direct)
     if refusal is not None:
         raise refusal
+    return p, None
+
+
+def packet_grab(*, actor: User, pk) -> Grab:
+    """Open a red packet: your share (the same one again if you opened it before), or TooLate."""
+    # Most of a storm is answered by a read, without the write lock: SQLite's IMMEDIATE transactions take
+    # the database-wide lock even to say "too late".
+    p, earlier = _grab_read(actor, pk)
+    if earlier is not None:
+        return earlier
     with _GRAB_QUEUES[p.pk % len(_GRAB_QUEUES)]:
-        p = _packet_for_grab(actor, p.pk)  # as the grabbers ahead in the queue left it
-        if p.my_grab:
-            return Grab.objects.get(pk=p.my_grab)
-        refusal = _grab_refusal(p, actor, is_direct=p.is_direct)
-        if refusal is not None:
-            raise refusal
+        p, earlier = _grab_read(actor, p.pk)  # as the grabbers ahead in the queue left it
+        if earlier is not None:
+            return earlier
         with transaction.atomic():  # short: the claim and its ledger lines only
             locked = RedPacket.objects.select_for_update().get(pk=p.pk)  # one grab at a time per packet
             grab = Grab.objects.filter(packet=locked, user=actor).first()
