@@ -18,7 +18,9 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.accounts.selectors import are_friends, is_blocked_between
-from apps.chat.models import Conversation, Membership
+from apps.chat import selectors as chat_selectors
+from apps.chat import services as chat
+from apps.chat.models import Conversation, Membership, Message
 from apps.core import clock, ratelimit
 from apps.core.errors import DomainError, NotFound, RateLimited
 from apps.core.events import publish
@@ -304,8 +306,6 @@ def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
 
 def _post_card(obj, *, sender: User, conversation, kind: str, payload: dict) -> None:
     """Post `obj`'s card (a transfer or red packet) in the chat and remember its message."""
-    from apps.chat import services as chat
-
     message = chat.message_post_card(sender=sender, conversation=conversation, kind=kind, payload=payload)
     type(obj).objects.filter(pk=obj.pk).update(message_id=message.pk)
     obj.message_id = message.pk
@@ -315,9 +315,6 @@ def _card(kind: str, obj, payload: dict) -> None:
     """Show the new state on the object's chat card, live on every member's screen."""
     if not obj.message_id:
         return
-    from apps.chat import services as chat
-    from apps.chat.models import Message
-
     message = Message.objects.filter(pk=obj.message_id).first()
     if message is not None:
         chat.message_card_update(message=message, payload={**message.payload, **payload})
@@ -363,8 +360,6 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
             transfer=t,
             request_hash=asked,
         )
-        from apps.chat import services as chat
-
         conv = chat.conversation_direct_get_or_create(a=actor, b=to)
         _post_card(t, sender=actor, conversation=conv, kind="wallet_transfer", payload=transfer_payload(t))
         _balance_changed(actor, mine)
@@ -494,8 +489,6 @@ def packet_create(
 
     `amount` is the total for lucky and exclusive packets, and each share for a normal packet.
     """
-    from apps.chat import selectors as chat_selectors
-
     if kind not in RedPacket.Kind.values:
         raise DomainError(_("Choose a kind of red packet."))
     try:
@@ -578,8 +571,6 @@ def packet_create(
 
 def access_packet(*, user: User, pk) -> RedPacket:
     """A red packet in one of the person's chats; the same NotFound for a forged or foreign id."""
-    from apps.chat.models import Membership
-
     try:
         p = RedPacket.objects.select_related("sender", "exclusive_to").get(pk=int(pk))
     except (RedPacket.DoesNotExist, TypeError, ValueError):

@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
 from apps.accounts.selectors import access_person
+from apps.chat.models import Membership
+from apps.chat.selectors import access_conversation
 from apps.core import qr, tokens
 from apps.core.errors import DomainError, NotFound
 from apps.core.web import attempt
@@ -231,9 +233,6 @@ def transfer_to(request, public_id: str):
 @login_required
 def transfer_in_chat(request, conversation_id: int):
     """The "Transfer" action in a 1:1 chat's + panel: the form for the other person."""
-    from apps.chat.models import Membership
-    from apps.chat.selectors import access_conversation
-
     conv = _404(access_conversation, user=request.user, pk=conversation_id)
     other = (
         Membership.objects.filter(conversation=conv).exclude(user=request.user).select_related("user").first()
@@ -270,9 +269,6 @@ def transfer_act(request, pk: int, action: str):
 
 @login_required
 def packet_new(request, conversation_id: int):
-    from apps.chat.models import Membership
-    from apps.chat.selectors import access_conversation
-
     conv = _404(access_conversation, user=request.user, pk=conversation_id)
     members = [
         m.user
