@@ -6,6 +6,8 @@ deadlock, inside one atomic block: all or nothing. A debit that would overdraw r
 InsufficientBalance and nothing is written.
 """
 
+import hashlib
+import json
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -53,6 +55,12 @@ def find_existing(initiator, key: str) -> Transaction | None:
     return Transaction.objects.filter(initiator=initiator, idempotency_key=key).first()
 
 
+def fingerprint(kind: str, **params) -> str:
+    """A digest of what a request asked for (kind, amount, recipient, note...), stored with its key."""
+    body = json.dumps({"kind": kind, **params}, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
 def ledger_post(
     *,
     kind: str,
@@ -64,6 +72,7 @@ def ledger_post(
     transfer=None,
     packet=None,
     payment=None,
+    request_hash: str = "",
 ) -> Transaction:
     """Post one balanced transaction; raise InsufficientBalance (nothing written) or DuplicateRequest."""
     lines = [(account, int(amount)) for account, amount in lines if int(amount) != 0]
@@ -83,6 +92,7 @@ def ledger_post(
                     transfer=transfer,
                     packet=packet,
                     payment=payment,
+                    request_hash=request_hash,
                     created_at=clock.now(),
                 )
         except IntegrityError:

@@ -198,6 +198,8 @@ class Transaction(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     idempotency_key = models.CharField(max_length=80)
+    # What the request asked for (see ledger.fingerprint): a replay of the key must ask the same.
+    request_hash = models.CharField(max_length=64, blank=True, default="")
     memo = models.CharField(max_length=120, blank=True)
     status = models.CharField(max_length=10, default="done")
     created_at = models.DateTimeField(default=clock.now, db_index=True)

@@ -97,19 +97,20 @@ def title_of(txn: Transaction, amount: int, viewer: User) -> str:
     return txn.get_kind_display()
 
 
+_RELATED = Entry.objects.select_related(
+    "transaction",
+    "transaction__transfer__sender",
+    "transaction__transfer__recipient",
+    "transaction__packet__sender",
+    "transaction__payment__payer",
+    "transaction__payment__payee",
+    "transaction__payment__merchant",
+)
+
+
 def _entries(user: User):
-    return (
-        Entry.objects.filter(account__owner=user, account__kind=Account.Kind.PERSON)
-        .select_related(
-            "transaction",
-            "transaction__transfer__sender",
-            "transaction__transfer__recipient",
-            "transaction__packet__sender",
-            "transaction__payment__payer",
-            "transaction__payment__payee",
-            "transaction__payment__merchant",
-        )
-        .order_by("-transaction__created_at", "-id")
+    return _RELATED.filter(account__owner=user, account__kind=Account.Kind.PERSON).order_by(
+        "-transaction__created_at", "-id"
     )
 
 
@@ -149,7 +150,14 @@ def access_record(*, user: User, pk) -> Record:
         pk = int(pk)
     except (TypeError, ValueError):
         raise NotFound() from None
-    entry = _entries(user).filter(transaction_id=pk).first()
+    # Found by transaction, then checked here: filtered by owner too, the database walks the person's whole
+    # history (the account's index) to find one row, so the page slowed as people paid.
+    if not 0 < pk < 2**63:
+        raise NotFound()
+    lines = _RELATED.filter(transaction_id=pk).select_related("account").order_by("id")
+    entry = next(
+        (e for e in lines if e.account.owner_id == user.pk and e.account.kind == Account.Kind.PERSON), None
+    )
     if entry is None:
         raise NotFound()
     return Record(

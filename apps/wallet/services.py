@@ -1,10 +1,12 @@
 """Every money-moving action. Each one: rate-limited, PIN-checked, idempotent (a retry with the same key
-returns the first result and moves nothing again) and posted through `ledger.ledger_post`.
+and the same details returns the first result and moves nothing again; the same key with other details is
+refused) and posted through `ledger.ledger_post`.
 """
 
 import contextlib
 import re
 import secrets
+import threading
 import zoneinfo
 from datetime import timedelta
 
@@ -15,12 +17,22 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.accounts.selectors import are_friends, is_blocked_between
+from apps.chat import selectors as chat_selectors
+from apps.chat import services as chat
+from apps.chat.models import Conversation, Membership, Message
 from apps.core import clock, ratelimit
 from apps.core.errors import DomainError, NotFound, RateLimited
 from apps.core.events import publish
 
 from . import split
-from .ledger import DuplicateRequest, InsufficientBalance, find_existing, ledger_post, system_account
+from .ledger import (
+    DuplicateRequest,
+    InsufficientBalance,
+    find_existing,
+    fingerprint,
+    ledger_post,
+    system_account,
+)
 from .models import Account, Grab, Merchant, Payment, PaymentProfile, RedPacket, Transaction, Transfer
 from .money import BadAmount, parse_amount, yuan
 from .pin import pin_hash_make, pin_hash_matches
@@ -174,14 +186,31 @@ def _clean_key(key) -> str:
     return key
 
 
-def _guard(actor: User, key, pin, kind: str) -> tuple[str, Transaction | None]:
+class KeyReused(DomainError):
+    code = "key_reused"
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "This request key was already used for a different request. Nothing was moved: check the details."
+            )
+        )
+
+
+def _replay(existing: Transaction, kind: str, request_hash: str) -> Transaction:
+    """The first result, if `existing` was made by the same request; a different request is refused."""
+    # An empty hash is a transaction stored before requests were fingerprinted: its kind must still match.
+    if existing.kind != kind or (existing.request_hash and existing.request_hash != request_hash):
+        raise KeyReused()
+    return existing
+
+
+def _guard(actor: User, key, pin, kind: str, request_hash: str) -> tuple[str, Transaction | None]:
     """Validate the key; return the first result of a retry, else rate-limit and check the PIN."""
     key = _clean_key(key)
     existing = find_existing(actor, key)
     if existing is not None:
-        if existing.kind != kind:  # the same key for another kind of request: not a retry
-            raise DomainError(_("This form has expired. Please try again."), code="bad_key")
-        return key, existing
+        return key, _replay(existing, kind, request_hash)
     verdict = ratelimit.hit(f"wallet.pay:{actor.pk}", limit=PAY_LIMIT, window=PAY_WINDOW)
     if not verdict.allowed:
         raise RateLimited(
@@ -192,26 +221,19 @@ def _guard(actor: User, key, pin, kind: str) -> tuple[str, Transaction | None]:
     return key, None
 
 
-def _result(txn: Transaction, attr: str):
-    """The object a (replayed) transaction made; a key reused for a different kind of request is refused."""
-    obj = getattr(txn, attr)
-    if obj is None:
-        raise DomainError(_("This form has expired. Please try again."), code="bad_key")
-    return obj
-
-
-def _once(actor: User, key: str, post):
-    """Run `post()` (which calls ledger_post) atomically; a racing duplicate returns the first transaction."""
+def _once(actor: User, key: str, post, kind: str, request_hash: str):
+    """Run `post()` (which calls ledger_post) atomically; a racing duplicate returns the first transaction
+    (or is refused when it asked for something else)."""
     try:
         with transaction.atomic():
             return post()
     except DuplicateRequest as dup:
-        return dup.existing
+        return _replay(dup.existing, kind, request_hash)
     except IntegrityError:
         existing = find_existing(actor, key)
         if existing is None:
             raise
-        return existing
+        return _replay(existing, kind, request_hash)
 
 
 def _balance_changed(user: User, account: Account) -> None:
@@ -225,7 +247,9 @@ def _balance_changed(user: User, account: Account) -> None:
 def topup(*, actor: User, amount, pin, idempotency_key) -> Transaction:
     """Move `amount` from the person's demo bank card into their balance."""
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
-    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.TOPUP)
+    kind = Transaction.Kind.TOPUP
+    asked = fingerprint(kind, amount=fen)
+    key, existing = _guard(actor, idempotency_key, pin, kind, asked)
     if existing:
         return existing
     profile = profile_for(actor)
@@ -238,11 +262,12 @@ def topup(*, actor: User, amount, pin, idempotency_key) -> Transaction:
             idempotency_key=key,
             initiator=actor,
             memo=f"{profile.card_bank} ({profile.card_last4})",
+            request_hash=asked,
         )
         _balance_changed(actor, mine)
         return txn
 
-    return _once(actor, key, post)
+    return _once(actor, key, post, kind, asked)
 
 
 def withdrawal_fee(withdrawn_before: int, amount: int) -> int:
@@ -257,7 +282,9 @@ def withdrawal_fee(withdrawn_before: int, amount: int) -> int:
 def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
     """Move `amount` (plus any fee) from the balance to the person's demo bank card."""
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
-    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.WITHDRAW)
+    kind = Transaction.Kind.WITHDRAW
+    asked = fingerprint(kind, amount=fen)
+    key, existing = _guard(actor, idempotency_key, pin, kind, asked)
     if existing:
         return existing
     mine, bank = account_for(actor), system_account(Account.Kind.BANK)
@@ -272,12 +299,13 @@ def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
             initiator=actor,
             memo=f"{profile.card_bank} ({profile.card_last4})",
             fee=fee,
+            request_hash=asked,
         )
         PaymentProfile.objects.filter(pk=profile.pk).update(withdrawn_total=F("withdrawn_total") + fen)
         _balance_changed(actor, mine)
         return txn
 
-    return _once(actor, key, post)
+    return _once(actor, key, post, kind, asked)
 
 
 # --- Transfers ---------------------------------------------------------------------------------------
@@ -285,8 +313,6 @@ def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
 
 def _post_card(obj, *, sender: User, conversation, kind: str, payload: dict) -> None:
     """Post `obj`'s card (a transfer or red packet) in the chat and remember its message."""
-    from apps.chat import services as chat
-
     message = chat.message_post_card(sender=sender, conversation=conversation, kind=kind, payload=payload)
     type(obj).objects.filter(pk=obj.pk).update(message_id=message.pk)
     obj.message_id = message.pk
@@ -296,9 +322,6 @@ def _card(kind: str, obj, payload: dict) -> None:
     """Show the new state on the object's chat card, live on every member's screen."""
     if not obj.message_id:
         return
-    from apps.chat import services as chat
-    from apps.chat.models import Message
-
     message = Message.objects.filter(pk=obj.message_id).first()
     if message is not None:
         chat.message_card_update(message=message, payload={**message.payload, **payload})
@@ -323,9 +346,11 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
         raise NotFound(_("You can only transfer money to a friend."))
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
     note = str(note or "").strip()[:60]
-    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.TRANSFER)
+    kind = Transaction.Kind.TRANSFER
+    asked = fingerprint(kind, to=to.pk, amount=fen, note=note)
+    key, existing = _guard(actor, idempotency_key, pin, kind, asked)
     if existing:
-        return _result(existing, "transfer")
+        return existing.transfer
     mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
 
     def post():
@@ -340,16 +365,15 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
             initiator=actor,
             memo=note,
             transfer=t,
+            request_hash=asked,
         )
-        from apps.chat import services as chat
-
         conv = chat.conversation_direct_get_or_create(a=actor, b=to)
         _post_card(t, sender=actor, conversation=conv, kind="wallet_transfer", payload=transfer_payload(t))
         _balance_changed(actor, mine)
         publish(user_ids=[to.pk], type="wallet.transfer", data={"transfer": t.pk, "amount": yuan(fen)})
         return txn
 
-    return _result(_once(actor, key, post), "transfer")
+    return _once(actor, key, post, kind, asked).transfer
 
 
 def _access_transfer(user: User, pk) -> Transfer:
@@ -472,8 +496,6 @@ def packet_create(
 
     `amount` is the total for lucky and exclusive packets, and each share for a normal packet.
     """
-    from apps.chat import selectors as chat_selectors
-
     if kind not in RedPacket.Kind.values:
         raise DomainError(_("Choose a kind of red packet."))
     try:
@@ -506,10 +528,20 @@ def packet_create(
         raise BadAmount(_("A red packet can hold at most %(max)s in all.") % {"max": yuan(cap)})
     if total < count:
         raise BadAmount(_("Every share must be at least ¥0.01."))
-    note = str(note or "").strip()[:40] or _t("Best wishes")
-    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.PACKET)
+    note = str(note or "").strip()[:40]
+    asked = fingerprint(
+        Transaction.Kind.PACKET,
+        conversation=conv.pk,
+        packet_kind=kind,
+        total=total,
+        count=count,
+        note=note,
+        exclusive_to=exclusive_to.pk if exclusive_to else None,
+    )
+    note = note or _t("Best wishes")  # after the fingerprint: a retry in another language is the same request
+    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.PACKET, asked)
     if existing:
-        return _result(existing, "packet")
+        return existing.packet
     mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
 
     def post():
@@ -535,18 +567,17 @@ def packet_create(
             initiator=actor,
             memo=note,
             packet=p,
+            request_hash=asked,
         )
         _post_card(p, sender=actor, conversation=conv, kind="wallet_packet", payload=packet_payload(p))
         _balance_changed(actor, mine)
         return txn
 
-    return _result(_once(actor, key, post), "packet")
+    return _once(actor, key, post, Transaction.Kind.PACKET, asked).packet
 
 
 def access_packet(*, user: User, pk) -> RedPacket:
     """A red packet in one of the person's chats; the same NotFound for a forged or foreign id."""
-    from apps.chat.models import Membership
-
     try:
         p = RedPacket.objects.select_related("sender", "exclusive_to").get(pk=int(pk))
     except (RedPacket.DoesNotExist, TypeError, ValueError):
@@ -559,82 +590,146 @@ def access_packet(*, user: User, pk) -> RedPacket:
     return p
 
 
+_GRAB_READ = """
+SELECT p.*,
+  EXISTS (SELECT 1 FROM {membership} m
+          WHERE m.conversation_id = p.conversation_id AND m.user_id = %s AND m.active) AS is_member,
+  EXISTS (SELECT 1 FROM {conversation} c WHERE c.id = p.conversation_id AND c.kind = %s) AS is_direct,
+  (SELECT g.id FROM {grab} g WHERE g.packet_id = p.id AND g.user_id = %s) AS my_grab
+FROM {packet} p WHERE p.id = %s
+"""
+
+
+def _packet_for_grab(actor: User, pk) -> RedPacket:
+    """One read: the packet, whether `actor` is an active member of its chat, their grab, if the chat is 1:1."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = None
+    if pk is None or not 0 < pk < 2**63:
+        raise NotFound(_("This red packet was not found."))
+    # Raw SQL: in a storm of grabs this read answers most of them, and building the same query with
+    # Exists/Subquery costs the ORM some 40 times the query itself.
+    sql = _GRAB_READ.format(
+        membership=Membership._meta.db_table,
+        conversation=Conversation._meta.db_table,
+        grab=Grab._meta.db_table,
+        packet=RedPacket._meta.db_table,
+    )
+    found = list(RedPacket.objects.raw(sql, [actor.pk, Conversation.Kind.DIRECT, actor.pk, pk]))
+    if not found or not found[0].is_member:
+        # the same answer for a forged id, a stranger and a member who left
+        raise NotFound(_("This red packet was not found."))
+    return found[0]
+
+
+def _grab_refusal(p: RedPacket, actor: User, *, is_direct: bool) -> DomainError | None:
+    """Why `actor` can't take a share of `p` as it stands, or None."""
+    if p.exclusive_to_id and p.exclusive_to_id != actor.pk:
+        return DomainError(_("This exclusive red packet is for someone else."), code="not_yours")
+    if p.sender_id == actor.pk and is_direct:
+        return DomainError(_("The red packet is waiting for your friend to open it."), code="not_yours")
+    if p.status == RedPacket.Status.EXPIRED:
+        return TooLate(_("This red packet has expired."), code="expired")
+    if p.remaining_count == 0 or p.status != RedPacket.Status.OPEN:
+        return TooLate(_("Too late: all red packets have been taken."))
+    return None
+
+
+# In one process, the grabs of a packet queue here (striped by packet id) rather than at SQLite's write
+# lock, whose waiters poll with growing sleeps and, once in, hold the database-wide lock even to hear "too
+# late". The database's lock stays the truth between processes.
+_GRAB_QUEUES = [threading.Lock() for _ in range(64)]
+
+
+def _grab_read(actor: User, pk) -> tuple[RedPacket, Grab | None]:
+    """From one read: the person's earlier grab, a refusal (raised), or the open packet to claim from."""
+    p = _packet_for_grab(actor, pk)
+    if p.my_grab:
+        return p, Grab.objects.get(pk=p.my_grab)
+    packet_expire_if_due(p)
+    refusal = _grab_refusal(p, actor, is_direct=p.is_direct)
+    if refusal is not None:
+        raise refusal
+    return p, None
+
+
 def packet_grab(*, actor: User, pk) -> Grab:
     """Open a red packet: your share (the same one again if you opened it before), or TooLate."""
-    from apps.chat.models import Conversation, Membership
+    # Most of a storm is answered by a read, without the write lock: SQLite's IMMEDIATE transactions take
+    # the database-wide lock even to say "too late".
+    p, earlier = _grab_read(actor, pk)
+    if earlier is not None:
+        return earlier
+    with _GRAB_QUEUES[p.pk % len(_GRAB_QUEUES)]:
+        p, earlier = _grab_read(actor, p.pk)  # as the grabbers ahead in the queue left it
+        if earlier is not None:
+            return earlier
+        with transaction.atomic():  # short: the claim and its ledger lines only
+            locked = RedPacket.objects.select_for_update().get(pk=p.pk)  # one grab at a time per packet
+            grab = Grab.objects.filter(packet=locked, user=actor).first()
+            if grab is not None:
+                return grab
+            refusal = _grab_refusal(locked, actor, is_direct=p.is_direct)
+            if refusal is not None:
+                raise refusal
+            mine = account_for(actor)  # here, not before: only the people who get a share need an account
+            grab = _claim_share(locked, actor, mine, system_account(Account.Kind.HOLDING))
+    last = grab.index + 1 == locked.count
+    if last:
+        locked.status = RedPacket.Status.EMPTY
+        _card("wallet_packet", locked, {"state": RedPacket.Status.EMPTY})
+    # The details page follows the packet: its sender sees every grab; once all are taken, everyone who
+    # grabbed sees the final list and the best-luck mark (not every member on every grab: a storm would
+    # cost members × shares deliveries).
+    watchers = [
+        locked.sender_id,
+        *(Grab.objects.filter(packet=locked).values_list("user_id", flat=True) if last else []),
+    ]
+    publish(
+        user_ids=watchers,
+        type="wallet.packet",
+        data={"packet": locked.pk, "taken": grab.index + 1, "count": locked.count},
+    )
+    _balance_changed(actor, mine)
+    return grab
 
-    p = access_packet(user=actor, pk=pk)
-    packet_expire_if_due(p)
-    if not Membership.objects.filter(conversation_id=p.conversation_id, user=actor, active=True).exists():
-        raise NotFound(_("This red packet was not found."))
-    with transaction.atomic():
-        p = RedPacket.objects.select_for_update().get(pk=p.pk)  # one grab at a time per packet
-        mine = Grab.objects.filter(packet=p, user=actor).first()
-        if mine is not None:
-            return mine
-        if p.exclusive_to_id and p.exclusive_to_id != actor.pk:
-            raise DomainError(_("This exclusive red packet is for someone else."), code="not_yours")
-        if p.sender_id == actor.pk:
-            is_direct = Conversation.objects.filter(
-                pk=p.conversation_id, kind=Conversation.Kind.DIRECT
-            ).exists()
-            if is_direct:
-                raise DomainError(
-                    _("The red packet is waiting for your friend to open it."), code="not_yours"
-                )
-        if p.status == RedPacket.Status.EXPIRED:
-            raise TooLate(_("This red packet has expired."), code="expired")
-        if p.remaining_count == 0 or p.status != RedPacket.Status.OPEN:
-            raise TooLate(_("Too late: all red packets have been taken."))
-        amount = split.share_for(
-            kind=p.kind,
-            total=p.total,
-            count=p.count,
-            remaining=p.remaining_amount,
-            remaining_count=p.remaining_count,
-            seed=p.seed,
-        )
-        now = clock.now()
-        index = p.count - p.remaining_count
-        grab = Grab.objects.create(packet=p, user=actor, amount=amount, index=index, created_at=now)
-        last = p.remaining_count == 1
-        updated = RedPacket.objects.filter(
-            pk=p.pk,
-            remaining_count=p.remaining_count,
-            remaining_amount__gte=amount,
-            status=RedPacket.Status.OPEN,
-        ).update(
-            remaining_count=F("remaining_count") - 1,
-            remaining_amount=F("remaining_amount") - amount,
-            status=RedPacket.Status.EMPTY if last else RedPacket.Status.OPEN,
-            finished_at=now if last else None,
-        )
-        mine = account_for(actor)
-        if updated != 1:  # cannot happen under the row lock; refuse rather than pay twice
-            raise TooLate(_("Too late: all red packets have been taken."))
-        ledger_post(
-            kind=Transaction.Kind.PACKET_GRAB,
-            lines=[(system_account(Account.Kind.HOLDING), -amount), (mine, amount)],
-            idempotency_key=f"packet-{p.pk}-grab-{actor.pk}",
-            initiator=None,
-            packet=p,
-        )
-        if last:
-            p.status = RedPacket.Status.EMPTY
-            _card("wallet_packet", p, {"state": RedPacket.Status.EMPTY})
-        # The details page follows the packet: its sender sees every grab; once all are taken, everyone who
-        # grabbed sees the final list and the best-luck mark (not every member on every grab: a storm would
-        # cost members × shares deliveries).
-        watchers = [
-            p.sender_id,
-            *(Grab.objects.filter(packet=p).values_list("user_id", flat=True) if last else []),
-        ]
-        publish(
-            user_ids=watchers,
-            type="wallet.packet",
-            data={"packet": p.pk, "taken": index + 1, "count": p.count},
-        )
-        _balance_changed(actor, mine)
+
+def _claim_share(p: RedPacket, actor: User, mine: Account, holding: Account) -> Grab:
+    """Take the next share of locked, open packet `p` into `actor`'s balance (inside the caller's transaction)."""
+    amount = split.share_for(
+        kind=p.kind,
+        total=p.total,
+        count=p.count,
+        remaining=p.remaining_amount,
+        remaining_count=p.remaining_count,
+        seed=p.seed,
+    )
+    now = clock.now()
+    index = p.count - p.remaining_count
+    last = p.remaining_count == 1
+    # Conditional on the counts just read: if two claims ever met here, only one would move money.
+    updated = RedPacket.objects.filter(
+        pk=p.pk,
+        remaining_count=p.remaining_count,
+        remaining_amount__gte=amount,
+        status=RedPacket.Status.OPEN,
+    ).update(
+        remaining_count=F("remaining_count") - 1,
+        remaining_amount=F("remaining_amount") - amount,
+        status=RedPacket.Status.EMPTY if last else RedPacket.Status.OPEN,
+        finished_at=now if last else None,
+    )
+    if updated != 1:
+        raise TooLate(_("Too late: all red packets have been taken."))
+    grab = Grab.objects.create(packet=p, user=actor, amount=amount, index=index, created_at=now)
+    ledger_post(
+        kind=Transaction.Kind.PACKET_GRAB,
+        lines=[(holding, -amount), (mine, amount)],
+        idempotency_key=f"packet-{p.pk}-grab-{actor.pk}",
+        initiator=None,
+        packet=p,
+    )
     return grab
 
 
@@ -712,9 +807,13 @@ def payment_create(
         raise NotFound(_("This receive code is not valid."))
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
     note = str(note or "").strip()[:60]
-    key, existing = _guard(actor, idempotency_key, pin, Transaction.Kind.PAYMENT)
+    kind = Transaction.Kind.PAYMENT
+    asked = fingerprint(
+        kind, payee=payee.pk, merchant=merchant.pk if merchant else None, amount=fen, note=note
+    )
+    key, existing = _guard(actor, idempotency_key, pin, kind, asked)
     if existing:
-        return _result(existing, "payment")
+        return existing.payment
     source = account_for(actor)
     target = merchant.account if merchant is not None else account_for(payee)
 
@@ -729,6 +828,7 @@ def payment_create(
             initiator=actor,
             memo=note,
             payment=payment,
+            request_hash=asked,
         )
         name = merchant.name if merchant else payee.display_name
         received = {"amount": yuan(fen), "from": actor.display_name, "to": name, "payment": payment.pk}
@@ -742,4 +842,4 @@ def payment_create(
         )
         return txn
 
-    return _result(_once(actor, key, post), "payment")
+    return _once(actor, key, post, kind, asked).payment

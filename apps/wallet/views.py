@@ -13,6 +13,8 @@ from django.views.decorators.http import require_POST
 
 from apps.accounts.models import User
 from apps.accounts.selectors import access_person
+from apps.chat.models import Membership
+from apps.chat.selectors import access_conversation
 from apps.core import qr, tokens
 from apps.core.converters import BadQuery, parse_ids
 from apps.core.errors import DomainError, NotFound
@@ -42,6 +44,9 @@ def _pay(request, form, action):
     except DomainError as exc:
         field = "amount" if exc.code == "bad_amount" else ("pin" if exc.code.startswith("pin") else None)
         form.add_error(field if field in form.fields else None, str(exc.message))
+        if exc.code == "key_reused":  # that key is spent: sending the form again is a new request
+            form.data = form.data.copy()
+            form.data["key"] = services.new_key()
         return False, None
 
 
@@ -229,9 +234,6 @@ def transfer_to(request, public_id: str):
 @login_required
 def transfer_in_chat(request, conversation_id: int):
     """The "Transfer" action in a 1:1 chat's + panel: the form for the other person."""
-    from apps.chat.models import Membership
-    from apps.chat.selectors import access_conversation
-
     conv = _404(access_conversation, user=request.user, pk=conversation_id)
     other = (
         Membership.objects.filter(conversation=conv).exclude(user=request.user).select_related("user").first()
@@ -268,9 +270,6 @@ def transfer_act(request, pk: int, action: str):
 
 @login_required
 def packet_new(request, conversation_id: int):
-    from apps.chat.models import Membership
-    from apps.chat.selectors import access_conversation
-
     conv = _404(access_conversation, user=request.user, pk=conversation_id)
     members = [
         m.user

@@ -398,7 +398,7 @@ def test_a_key_reused_for_another_kind_of_request_is_refused(liwei, wangfang, fu
     fund(liwei, 100_00)
     k = key()
     services.topup(actor=liwei, amount="1", pin=PIN, idempotency_key=k)
-    with pytest.raises(DomainError, match="expired"):
+    with pytest.raises(services.KeyReused, match="different request"):
         services.transfer_create(actor=liwei, to=wangfang, amount="1", pin=PIN, idempotency_key=k)
     assert bal(liwei) == 101_00
 
