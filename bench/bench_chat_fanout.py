@@ -13,6 +13,7 @@ the client side shares the 2 cores with the server: compare the rows with each o
 import asyncio
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -145,8 +146,11 @@ def make_room(n: int) -> tuple[int, list[str]]:
 def start_server(kind: str, port: int, env: dict) -> subprocess.Popen:
     bin_dir = Path(sys.executable).parent
     if kind == "uvicorn":
+        # SERVER_PROFILE=file: run the server under cProfile (the event loop's thread) to find CPU per delivery.
+        profile = os.environ.get("SERVER_PROFILE")
+        runner = [sys.executable, "-m", "cProfile", "-o", f"{profile}.{port}", "-m", "uvicorn"] if profile else []
         cmd = [
-            str(bin_dir / "uvicorn"),
+            *(runner or [str(bin_dir / "uvicorn")]),
             "bench.fanout_asgi:application",
             "--port",
             str(port),
@@ -388,7 +392,8 @@ def fanout_rows() -> list[list]:
             Conversation.objects.filter(pk=conversation).update(last_seq=0)
         finally:
             for proc in procs:
-                proc.terminate()
+                # SIGINT: Uvicorn re-raises the signal it stopped on; as KeyboardInterrupt, cProfile still writes.
+                proc.send_signal(signal.SIGINT if os.environ.get("SERVER_PROFILE") else signal.SIGTERM)
                 proc.wait(10)
         for label, r in (("minimal consumer", m), ("app (chat.send)", a)):
             b = r["burst"]
@@ -405,6 +410,7 @@ def fanout_rows() -> list[list]:
                     + ("" if "complete" not in b else (" complete" if b["complete"] else " INCOMPLETE")),
                     f"{b['seconds']:.1f}",
                     f"{r['cpu']:.1f}",
+                    f"{r['cpu'] * 1e6 / max(1, r['pace']['delivered'] + b['delivered']):.0f}",
                 ]
             )
         time.sleep(1)
@@ -434,6 +440,7 @@ if __name__ == "__main__":
             "(b) delivered",
             "(b) s",
             "server CPU s",
+            "CPU µs/delivery",
         ],
         rows,
     )

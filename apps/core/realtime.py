@@ -5,7 +5,17 @@ raises DomainError for anything a person did wrong, and its return value is the 
 """
 
 from collections.abc import Callable
+from datetime import datetime
+from importlib import import_module
 from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.utils import timezone
+from django.utils.crypto import constant_time_compare
+
+from apps.core import events
+from apps.core.errors import NotFound
 
 Handler = Callable[..., dict[str, Any] | None]
 _handlers: dict[str, Handler] = {}
@@ -46,3 +56,83 @@ def connect_hooks():
 
 def disconnect_hooks():
     return list(_disconnect_hooks)
+
+
+# --- Ids in websocket data ----------------------------------------------------------------------------
+
+MAX_ID = 2**63 - 1  # the largest primary key any of our databases stores (64-bit signed)
+
+
+def object_id(value) -> int:
+    """An object id from websocket data (a positive integer or its digits); NotFound for anything else.
+
+    Beyond 64 bits a database cannot even compare it (SQLite raises OverflowError), so such an id is
+    treated like any other id that names nothing.
+    """
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+        value = int(value)
+    if type(value) is not int or not 0 < value <= MAX_ID:
+        raise NotFound()
+    return value
+
+
+# --- Sessions behind open sockets ---------------------------------------------------------------------
+
+SESSION_CHECK = "session.check"  # the consumer method a session change wakes (apps.core.consumers)
+
+
+def sessions_changed(user_id: int) -> None:
+    """Make every open tab of `user_id`, on every worker, re-check its session once this commits.
+
+    Call after anything that may end a person's sessions without deleting them: a password change,
+    a deactivation. Logout (Django's `user_logged_out`) calls it too. A tab whose session no longer holds
+    is closed with code 4401 and sent to the login page.
+    """
+    events.tell_tabs(user_ids=[user_id], kind=SESSION_CHECK)
+
+
+def _session_store(session_key: str | None):
+    return import_module(settings.SESSION_ENGINE).SessionStore(session_key)
+
+
+def session_user(*, user_id: int, session_key: str | None):
+    """The session's person, fresh from the database, while the session still holds; else None.
+
+    It holds as Django's own authentication decides at every HTTP request: the session exists and has not
+    expired, names this person, the person is active, and the session's password hash still matches (a
+    password change elsewhere ends it).
+    """
+    if not session_key:
+        return None
+    data = _session_store(session_key).load()  # {} once deleted (logout) or expired
+    if data.get(SESSION_KEY) != str(user_id):
+        return None
+    user = get_user_model()._default_manager.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        return None
+    if not constant_time_compare(data.get(HASH_SESSION_KEY) or "", user.get_session_auth_hash()):
+        return None
+    return user
+
+
+def session_expiry(session_key: str | None) -> datetime | None:
+    """When the session expires, as its engine stores it (None if it is already gone)."""
+    store = _session_store(session_key)
+    if hasattr(store, "get_model_class"):  # database-backed: the row's expiry is what counts
+        return (
+            store.get_model_class()
+            .objects.filter(session_key=session_key)
+            .values_list("expire_date", flat=True)
+            .first()
+        )
+    return store.get_expiry_date() if store.load() else None
+
+
+def seconds_until(moment: datetime) -> float:
+    """Seconds from now until `moment`, on the clock Django's sessions expire by.
+
+    Sessions expire on real time (Django compares their expiry with `timezone.now()` at every request),
+    not on the demo's time machine (apps.core.clock): judging them by the shifted clock would close
+    sockets whose HTTP session is still valid, and the tab would loop between the login page and back.
+    """
+    return (moment - timezone.now()).total_seconds()
