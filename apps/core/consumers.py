@@ -55,6 +55,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
 
     ended = False
     _timer = None
+    _expiry = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -158,19 +159,19 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 logger.exception("delivering events of %s failed", request["type"])
 
     def _act(self, handler, data):
-        # Checked in the same thread hop as the action: a session ended a moment ago on another worker,
-        # whose word has not arrived yet, still cannot act.
-        user = realtime.session_user(user_id=self.user.pk, session_key=self.session_key)
-        if user is None:
-            return _ENDED
-        self.user = user
-        return handler(user=user, data=data)
+        if self.ended or realtime.seconds_until(self._expiry) <= 0:
+            return _ENDED  # ended, or expired a moment before its timer fired: nothing more is accepted
+        return handler(user=self.user, data=data)
 
     # --- Sessions --------------------------------------------------------------------------------------
 
     async def session_check(self, message):
         """Re-check the session (see apps.core.realtime.sessions_changed, and the expiry timer)."""
         if self.ended:
+            return
+        if self.session_key in message.get("ended", ()):
+            # Logout: this very session ends (its row may not be deleted yet when the word arrives).
+            await self.end_session()
             return
         expiry = await in_pool(self._session_expiry_if_valid)()
         if expiry is None:
@@ -184,6 +185,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         return realtime.session_expiry(self.session_key)
 
     def _arm_timer(self, expiry) -> None:
+        self._expiry = expiry
         if self._timer is not None:
             self._timer.cancel()
         delay = min(max(realtime.seconds_until(expiry), 0) + 0.05, RECHECK_AT_MOST)

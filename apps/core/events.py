@@ -89,14 +89,14 @@ def deliver(user_ids: list[int], event: dict[str, Any]) -> None:
     _send(user_ids, _layer_message(event))
 
 
-def tell_tabs(*, user_ids: Iterable[int], kind: str) -> None:
-    """Once the transaction commits, run consumer method `kind` in every open tab of `user_ids`.
+def tell_tabs(*, user_ids: Iterable[int], kind: str, **fields: Any) -> None:
+    """Once the transaction commits, run consumer method `kind` (given `fields`) in every open tab of `user_ids`.
 
     Not an event for the page: a word to the consumers themselves (apps.core.realtime.sessions_changed
     asks them to re-check their session). It travels the same groups, so it reaches every worker.
     """
     recipients = sorted(set(user_ids))
-    message = {"type": kind}
+    message = {**fields, "type": kind}
     transaction.on_commit(lambda: _send(recipients, message), robust=True)
 
 

@@ -81,7 +81,7 @@ class InMemoryChannelLayer(StockInMemoryChannelLayer):
         expires = time.time() + self.expiry
         for group in groups:
             for channel in self.groups.get(group, ()):
-                try:
+                try:  # noqa: SIM105 - once per delivery: cheaper than contextlib.suppress
                     self._queue(channel).put_nowait((expires, copy(message)))
                 except asyncio.QueueFull:
                     pass

@@ -81,14 +81,38 @@ def object_id(value) -> int:
 SESSION_CHECK = "session.check"  # the consumer method a session change wakes (apps.core.consumers)
 
 
-def sessions_changed(user_id: int) -> None:
-    """Make every open tab of `user_id`, on every worker, re-check its session once this commits.
+def sessions_changed(*user_ids: int, ended_session: str | None = None) -> None:
+    """Make every open tab of `user_ids`, on every worker, re-check its session once this commits.
 
-    Call after anything that may end a person's sessions without deleting them: a password change,
-    a deactivation. Logout (Django's `user_logged_out`) calls it too. A tab whose session no longer holds
-    is closed with code 4401 and sent to the login page.
+    Call after anything that may end a person's sessions without deleting them: a password change, a
+    deactivation (a change of password or `is_active` saved on the user is noticed by itself, see
+    `user_saved`). Logout names the session it ends in `ended_session`: Django announces a logout before
+    it deletes the session, so those tabs close without looking. A tab whose session no longer holds is
+    closed with code 4401 and sent to the login page.
     """
-    events.tell_tabs(user_ids=[user_id], kind=SESSION_CHECK)
+    events.tell_tabs(user_ids=user_ids, kind=SESSION_CHECK, ended=[ended_session] if ended_session else [])
+
+
+def logged_out(sender, request, user, **kwargs) -> None:
+    """Django's `user_logged_out`: close the tabs of the session being ended (see apps.core.apps)."""
+    if user is not None and getattr(request, "session", None) is not None:
+        sessions_changed(user.pk, ended_session=request.session.session_key)
+
+
+def user_saving(sender, instance, update_fields=None, **kwargs) -> None:
+    """pre_save of the user model: remember what sessions depend on (the password's hash, `is_active`)."""
+    if instance.pk is None or (update_fields is not None and not {"password", "is_active"} & set(update_fields)):
+        return
+    instance._sessions_before = (
+        type(instance)._default_manager.filter(pk=instance.pk).values_list("password", "is_active").first()
+    )
+
+
+def user_saved(sender, instance, created=False, **kwargs) -> None:
+    """post_save of the user model: a new password or a deactivation re-checks every open tab."""
+    before = instance.__dict__.pop("_sessions_before", None)
+    if before is not None and before != (instance.password, instance.is_active):
+        sessions_changed(instance.pk)
 
 
 def _session_store(session_key: str | None):
