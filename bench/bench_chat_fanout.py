@@ -148,7 +148,9 @@ def start_server(kind: str, port: int, env: dict) -> subprocess.Popen:
     if kind == "uvicorn":
         # SERVER_PROFILE=file: run the server under cProfile (the event loop's thread) to find CPU per delivery.
         profile = os.environ.get("SERVER_PROFILE")
-        runner = [sys.executable, "-m", "cProfile", "-o", f"{profile}.{port}", "-m", "uvicorn"] if profile else []
+        runner = (
+            [sys.executable, "-m", "cProfile", "-o", f"{profile}.{port}", "-m", "uvicorn"] if profile else []
+        )
         cmd = [
             *(runner or [str(bin_dir / "uvicorn")]),
             "bench.fanout_asgi:application",

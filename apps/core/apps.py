@@ -16,5 +16,7 @@ class CoreConfig(AppConfig):
 
         # Open websockets follow their session: logout, a new password and deactivation close them.
         user_logged_out.connect(realtime.logged_out, dispatch_uid="realtime.logged_out")
-        pre_save.connect(realtime.user_saving, sender=settings.AUTH_USER_MODEL, dispatch_uid="realtime.saving")
+        pre_save.connect(
+            realtime.user_saving, sender=settings.AUTH_USER_MODEL, dispatch_uid="realtime.saving"
+        )
         post_save.connect(realtime.user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="realtime.saved")

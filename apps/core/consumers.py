@@ -56,6 +56,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     ended = False
     _timer = None
     _expiry = None
+    _generation = None
 
     async def connect(self):
         user = self.scope.get("user")
@@ -79,6 +80,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         await self.send_event({"type": "hello", "data": hello})
 
     def _opened(self):
+        self._generation = realtime.session_marks(self.user.pk, self.session_key)[0]
         expiry = realtime.session_expiry(self.session_key)
         if expiry is None:
             return None, None
@@ -159,9 +161,23 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 logger.exception("delivering events of %s failed", request["type"])
 
     def _act(self, handler, data):
-        if self.ended or realtime.seconds_until(self._expiry) <= 0:
-            return _ENDED  # ended, or expired a moment before its timer fired: nothing more is accepted
+        if self.ended or not self._still_valid():
+            return _ENDED
         return handler(user=self.user, data=data)
+
+    def _still_valid(self) -> bool:
+        """Cheap unless something changed: the session may have ended a moment ago on another worker,
+        and the word to this tab (session_check) not have arrived yet."""
+        if realtime.seconds_until(self._expiry) <= 0:
+            return False
+        generation, logged_out = realtime.session_marks(self.user.pk, self.session_key)
+        if logged_out:
+            return False
+        if generation != self._generation:
+            if realtime.session_user(user_id=self.user.pk, session_key=self.session_key) is None:
+                return False
+            self._generation = generation
+        return True
 
     # --- Sessions --------------------------------------------------------------------------------------
 
@@ -180,8 +196,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             self._arm_timer(expiry)
 
     def _session_expiry_if_valid(self):
-        if realtime.session_user(user_id=self.user.pk, session_key=self.session_key) is None:
+        generation, logged_out = realtime.session_marks(self.user.pk, self.session_key)
+        if logged_out or realtime.session_user(user_id=self.user.pk, session_key=self.session_key) is None:
             return None
+        self._generation = generation
         return realtime.session_expiry(self.session_key)
 
     def _arm_timer(self, expiry) -> None:

@@ -4,6 +4,7 @@ A handler is a plain sync function `handler(*, user, data) -> dict`; it runs in 
 raises DomainError for anything a person did wrong, and its return value is the ack's data.
 """
 
+import secrets
 from collections.abc import Callable
 from datetime import datetime
 from importlib import import_module
@@ -11,6 +12,8 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth import HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.core.cache import cache
+from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
 
@@ -90,7 +93,33 @@ def sessions_changed(*user_ids: int, ended_session: str | None = None) -> None:
     it deletes the session, so those tabs close without looking. A tab whose session no longer holds is
     closed with code 4401 and sent to the login page.
     """
+    if ended_session:
+        # At once, not after a commit: a logout is announced just before its session is deleted.
+        cache.set(_ended_key(ended_session), True, MARK_SECONDS)
+    transaction.on_commit(
+        lambda: cache.set_many({_generation_key(u): secrets.token_hex(8) for u in user_ids}, MARK_SECONDS),
+        robust=True,
+    )
     events.tell_tabs(user_ids=user_ids, kind=SESSION_CHECK, ended=[ended_session] if ended_session else [])
+
+
+# Marks in the shared cache (Redis across workers) that let every action check its session cheaply: the
+# word to the tabs (above) closes them within moments, and these stop an action that gets in first.
+MARK_SECONDS = 24 * 3600
+
+
+def _generation_key(user_id: int) -> str:
+    return f"realtime.sessions:{user_id}"
+
+
+def _ended_key(session_key: str | None) -> str:
+    return f"realtime.ended:{session_key}"
+
+
+def session_marks(user_id: int, session_key: str | None) -> tuple[str | None, bool]:
+    """(the person's session generation, whether this session was logged out): one cache round trip."""
+    found = cache.get_many([_generation_key(user_id), _ended_key(session_key)])
+    return found.get(_generation_key(user_id)), bool(found.get(_ended_key(session_key)))
 
 
 def logged_out(sender, request, user, **kwargs) -> None:
@@ -101,7 +130,9 @@ def logged_out(sender, request, user, **kwargs) -> None:
 
 def user_saving(sender, instance, update_fields=None, **kwargs) -> None:
     """pre_save of the user model: remember what sessions depend on (the password's hash, `is_active`)."""
-    if instance.pk is None or (update_fields is not None and not {"password", "is_active"} & set(update_fields)):
+    if instance.pk is None or (
+        update_fields is not None and not {"password", "is_active"} & set(update_fields)
+    ):
         return
     instance._sessions_before = (
         type(instance)._default_manager.filter(pk=instance.pk).values_list("password", "is_active").first()
