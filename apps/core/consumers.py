@@ -13,6 +13,7 @@ import json
 import logging
 from concurrent.futures import ThreadPoolExecutor
 
+from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -57,6 +58,16 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     _timer = None
     _expiry = None
     _generation = None
+
+    async def dispatch(self, message):
+        # Channels' dispatch first closes stale database connections by a hop to its one shared sync
+        # thread, for every message: for a group of 200 that is one hop per delivery, all queued on one
+        # thread, and chat actions used to wait behind them. This consumer uses the database only in the
+        # action pool, whose calls close stale connections themselves (DatabaseSyncToAsync).
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def connect(self):
         user = self.scope.get("user")

@@ -41,7 +41,7 @@ def new_session(user, expiry=None) -> str:
 
 def post(base: str, path: str, session_key: str, data: dict | None = None) -> tuple[int, str | None]:
     """POST a form through the live server as that session; (status, the new session cookie if any)."""
-    request = urllib.request.Request(
+    request = urllib.request.Request(  # noqa: S310 - our own live server
         base + path,
         data=urllib.parse.urlencode(data or {}).encode(),
         headers={
@@ -160,7 +160,11 @@ def test_a_password_change_closes_other_sessions_and_the_changing_tab_works_afte
             live_url,
             "/accounts/password/",
             here,
-            {"old_password": DEMO_PASSWORD, "new_password1": "new-pass-2027!", "new_password2": "new-pass-2027!"},
+            {
+                "old_password": DEMO_PASSWORD,
+                "new_password1": "new-pass-2027!",
+                "new_password2": "new-pass-2027!",
+            },
         )
         assert status == 302 and new_key  # changed; this browser's session lives on under a new key
         assert await theirs.closed_with() == 4401
