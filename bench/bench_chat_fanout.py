@@ -383,12 +383,13 @@ def fanout_rows() -> list[list]:
                 bases.append(f"http://127.0.0.1:{port}")
             layer = "redis pub/sub" if os.environ.get("REDIS_URL") else "in-memory"
             pids = [p.pid for p in procs]
-            cpu0 = cpu_seconds(pids)
+            cpu0, own0 = cpu_seconds(pids), cpu_seconds([os.getpid()])
             m = asyncio.run(run_minimal(bases))
-            cpu1 = cpu_seconds(pids)
+            cpu1, own1 = cpu_seconds(pids), cpu_seconds([os.getpid()])
             a = asyncio.run(run_app(bases, conversation, cookies))
-            cpu2 = cpu_seconds(pids)
+            cpu2, own2 = cpu_seconds(pids), cpu_seconds([os.getpid()])
             m["cpu"], a["cpu"] = cpu1 - cpu0, cpu2 - cpu1
+            m["client_cpu"], a["client_cpu"] = own1 - own0, own2 - own1
             # The next server's run reuses the room: start the app's sequence afresh.
             Message.objects.filter(conversation_id=conversation).delete()
             Conversation.objects.filter(pk=conversation).update(last_seq=0)
@@ -413,6 +414,7 @@ def fanout_rows() -> list[list]:
                     f"{b['seconds']:.1f}",
                     f"{r['cpu']:.1f}",
                     f"{r['cpu'] * 1e6 / max(1, r['pace']['delivered'] + b['delivered']):.0f}",
+                    f"{r['client_cpu']:.1f}",
                 ]
             )
         time.sleep(1)
@@ -443,6 +445,7 @@ if __name__ == "__main__":
             "(b) s",
             "server CPU s",
             "CPU µs/delivery",
+            "client CPU s",
         ],
         rows,
     )

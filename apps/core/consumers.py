@@ -42,10 +42,10 @@ def in_pool(func):
     return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_actions)
 
 
-def _has_lone_surrogate(request: dict) -> bool:
+def _has_lone_surrogate(value) -> bool:
     # JSON escapes can smuggle half a surrogate pair in; such text can be neither stored nor sent back.
     try:
-        json.dumps(request, ensure_ascii=False).encode()
+        json.dumps(value, ensure_ascii=False).encode()
     except UnicodeEncodeError:
         return True
     return False
@@ -132,7 +132,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if isinstance(ref, bool) or not isinstance(ref, (str, int)):
             ref = None
         if _has_lone_surrogate(request):
-            ref = None if isinstance(ref, str) else ref  # it may be the ref that cannot be sent back
+            if _has_lone_surrogate(ref):
+                ref = None  # it cannot be sent back
             await self.send_error(ref, "malformed", _("That request contains text that is not valid."))
             return
         if request["type"] == "ping":

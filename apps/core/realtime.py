@@ -16,9 +16,10 @@ from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare
+from django.utils.translation import gettext_lazy as _
 
 from apps.core import events
-from apps.core.errors import NotFound
+from apps.core.errors import DomainError, NotFound
 
 Handler = Callable[..., dict[str, Any] | None]
 _handlers: dict[str, Handler] = {}
@@ -76,6 +77,15 @@ def object_id(value) -> int:
         value = int(value)
     if type(value) is not int or not 0 < value <= MAX_ID:
         raise NotFound()
+    return value
+
+
+def sequence_number(value) -> int:
+    """A position in a conversation (a seq, 0 for "from the start") from websocket data; else a clear error."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) < 20:
+        value = int(value)
+    if type(value) is not int or not 0 <= value <= MAX_ID:
+        raise DomainError(_("That request could not be read."), code="malformed")
     return value
 
 
