@@ -48,7 +48,9 @@ async def test_a_lone_surrogate_in_chat_text_is_refused_and_nothing_is_stored(li
     direct = await _direct(liwei, wangfang)
     tab, _, _ = await open_tab(liwei)
     await receive_skipping_presence(tab)
-    raw = '{"type": "chat.send", "ref": "s1", "data": {"conversation": %d, "text": "hi \\ud83d"}}' % direct.pk
+    raw = '{"type": "chat.send", "ref": "s1", "data": {"conversation": %s, "text": "hi \\ud83d"}}'.replace(
+        "%s", str(direct.pk)
+    )
     error = await answer_to(tab, raw)
     assert error["ref"] == "s1"
     assert error["data"] == {"code": "malformed", "message": "That request contains text that is not valid."}
@@ -61,9 +63,8 @@ async def test_a_proper_surrogate_pair_is_an_emoji_and_is_sent(liwei, wangfang):
     direct = await _direct(liwei, wangfang)
     tab, _, _ = await open_tab(liwei)
     await receive_skipping_presence(tab)
-    raw = (
-        '{"type": "chat.send", "ref": "e", "data": {"conversation": %d, "text": "\\ud83d\\ude00"}}'
-        % direct.pk
+    raw = '{"type": "chat.send", "ref": "e", "data": {"conversation": %s, "text": "\\ud83d\\ude00"}}'.replace(
+        "%s", str(direct.pk)
     )
     assert (await answer_to(tab, raw))["type"] == "ack"
     await tab.disconnect()
