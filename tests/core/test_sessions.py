@@ -249,3 +249,86 @@ def test_logout_on_one_worker_closes_the_tab_on_another_over_redis(live_url, sec
             await other_on_2.ws.close()
 
         asyncio.run(scenario())
+
+
+# --- An action that gets in before the word to the tab ----------------------------------------------------
+
+
+@pytest.fixture
+def word_is_late(monkeypatch):
+    """The word to the tabs never arrives (as if still on its way from another worker)."""
+    from apps.core import events
+
+    monkeypatch.setattr(events, "tell_tabs", lambda **kwargs: None)
+
+
+@pytest.fixture
+def echo():
+    from apps.core import realtime
+
+    realtime.on("test.echo")(lambda *, user, data: {"you": user.username})
+    yield
+    realtime._handlers.pop("test.echo")
+
+
+async def _communicator(session_key: str):
+    from channels.testing import WebsocketCommunicator
+
+    from socialdemo.asgi import application
+
+    cookie = f"{settings.SESSION_COOKIE_NAME}={session_key}".encode()
+    headers = [(b"origin", b"http://127.0.0.1:8000"), (b"host", b"127.0.0.1:8000"), (b"cookie", cookie)]
+    tab = WebsocketCommunicator(application, "/ws/", headers=headers)
+    assert (await tab.connect())[0]
+    return tab
+
+
+async def _refused(tab) -> None:
+    from tests.core.test_realtime import receive_skipping_presence
+
+    await tab.send_to(text_data=json.dumps({"type": "test.echo", "ref": "late"}))
+    assert (await receive_skipping_presence(tab))["type"] == "session.ended"
+    assert await tab.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_action_after_logout_is_refused_even_before_the_tab_hears_of_it(liwei, word_is_late, echo):
+    from asgiref.sync import sync_to_async
+    from django.contrib.auth import logout
+    from django.test import RequestFactory
+
+    from tests.core.test_realtime import receive_skipping_presence
+
+    key = await sync_to_async(new_session)(liwei)
+    tab = await _communicator(key)
+    await receive_skipping_presence(tab)
+
+    def log_out():
+        request = RequestFactory().post("/accounts/logout/")
+        request.session = SessionStore(key)
+        request.user = liwei
+        logout(request)
+
+    await sync_to_async(log_out)()
+    await _refused(tab)
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_an_action_after_a_password_change_is_refused_even_before_the_tab_hears_of_it(
+    liwei, word_is_late, echo
+):
+    from asgiref.sync import sync_to_async
+
+    from tests.core.test_realtime import receive_skipping_presence
+
+    tab = await _communicator(await sync_to_async(new_session)(liwei))
+    await receive_skipping_presence(tab)
+    await tab.send_to(text_data=json.dumps({"type": "test.echo", "ref": "before"}))
+    assert (await receive_skipping_presence(tab))["data"] == {"you": "liwei"}
+
+    def change_password():
+        liwei.set_password("another-pass-2027")
+        liwei.save()
+
+    await sync_to_async(change_password)()
+    await _refused(tab)
