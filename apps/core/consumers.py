@@ -197,9 +197,10 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         """Re-check the session (see apps.core.realtime.sessions_changed, and the expiry timer)."""
         if self.ended:
             return
-        if self.session_key in message.get("ended", ()):
-            # Logout: this very session ends (its row may not be deleted yet when the word arrives).
-            await self.end_session()
+        if "ended" in message:
+            # Logout of one session: its row may not be deleted yet when the word arrives.
+            if self.session_key in message["ended"]:
+                await self.end_session()
             return
         expiry = await in_pool(self._session_expiry_if_valid)()
         if expiry is None:

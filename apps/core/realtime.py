@@ -104,13 +104,16 @@ def sessions_changed(*user_ids: int, ended_session: str | None = None) -> None:
     closed with code 4401 and sent to the login page.
     """
     if ended_session:
-        # At once, not after a commit: a logout is announced just before its session is deleted.
+        # At once, not after a commit: a logout is announced just before its session is deleted. Only
+        # that session ends; the person's other sessions need no second look.
         cache.set(_ended_key(ended_session), True, MARK_SECONDS)
+        events.tell_tabs(user_ids=user_ids, kind=SESSION_CHECK, ended=[ended_session])
+        return
     transaction.on_commit(
         lambda: cache.set_many({_generation_key(u): secrets.token_hex(8) for u in user_ids}, MARK_SECONDS),
         robust=True,
     )
-    events.tell_tabs(user_ids=user_ids, kind=SESSION_CHECK, ended=[ended_session] if ended_session else [])
+    events.tell_tabs(user_ids=user_ids, kind=SESSION_CHECK)
 
 
 # Marks in the shared cache (Redis across workers) that let every action check its session cheaply: the
