@@ -58,6 +58,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     _timer = None
     _expiry = None
     _generation = None
+    _hooked = False
 
     async def dispatch(self, message):
         # Channels' dispatch first closes stale database connections by a hop to its one shared sync
@@ -97,6 +98,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             return None, None
         for hook in realtime.connect_hooks():
             hook(user=self.user)
+        self._hooked = True  # the disconnect hooks (presence: one tab fewer) then balance these
         return expiry, {"badges": badges.counts_for(self.user)}
 
     async def disconnect(self, code):
@@ -104,6 +106,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             self._timer.cancel()
         if getattr(self, "group", None):
             await self.channel_layer.group_discard(self.group, self.channel_name)
+        if self._hooked:
             await in_pool(self._closed)()
 
     def _closed(self) -> None:

@@ -57,6 +57,9 @@ async def _send_to_groups(layer, groups: list[str], message: dict[str, Any]) -> 
     chat fan-out figures in docs/performance.md). This uses channels-redis 4's pub/sub internals and
     falls back to plain group_send if they change.
     """
+    if hasattr(layer, "group_send_many"):  # apps.core.layers: one pass (in memory) or one PUBLISH (Redis)
+        await layer.group_send_many(groups, message)
+        return
     if RedisPubSubChannelLayer is not None and isinstance(layer, RedisPubSubChannelLayer) and len(groups) > 1:
         try:
             loop_layer = layer._get_layer()
@@ -77,9 +80,6 @@ async def _send_to_groups(layer, groups: list[str], message: dict[str, Any]) -> 
                         pipe.publish(name, data)
                     await pipe.execute()
             return
-    if hasattr(layer, "group_send_many"):  # apps.core.layers: one pass over every receiver
-        await layer.group_send_many(groups, message)
-        return
     for group in groups:
         await layer.group_send(group, message)
 

@@ -1,7 +1,9 @@
 """What a tab may ask over its websocket: apps register handlers by message type.
 
 A handler is a plain sync function `handler(*, user, data) -> dict`; it runs in a worker thread,
-raises DomainError for anything a person did wrong, and its return value is the ack's data.
+raises DomainError for anything a person did wrong, and its return value is the ack's data. Handlers parse
+ids with `object_id` / `sequence_number`. Also here: how open sockets follow their session
+(`sessions_changed`, used by the consumer in apps.core.consumers).
 """
 
 import secrets
