@@ -6,7 +6,10 @@ same server and layer, under Uvicorn and Daphne; and opening a chat of 100,000 m
 (b) saturation: every client sends at once; deliveries per second until every client has every message
     (for the app, holes are filled by chat.sync, as the browser does; the minimal consumer has no such path,
     so what it drops stays dropped).
-Loopback only, bounded in clients (CLIENTS) and time. The 200 clients run in this one Python process, so
+Columns: server CPU s (user+system of the server processes), CPU µs per delivery (that over every frame
+delivered in (a) and (b)), client CPU s (this process: when it nears the wall time, the clients are the limit).
+SERVER_PROFILE=/tmp/p runs each Uvicorn under cProfile (written to /tmp/p.<port> on exit) to see where the
+server's CPU per delivery goes. Loopback only, bounded in clients (CLIENTS) and time. The 200 clients run in this one Python process, so
 the client side shares the 2 cores with the server: compare the rows with each other, not with other machines.
 """
 

@@ -10,6 +10,7 @@ import threading
 import time
 import urllib.parse
 import urllib.request
+from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -21,7 +22,7 @@ from django.contrib.sessions.backends.db import SessionStore
 
 from apps.accounts.models import User
 from apps.accounts.seed import DEMO_PASSWORD
-from tests.chat.test_delivery import redis_layer, redis_url_or_skip
+from tests.chat.test_delivery import redis_url_or_skip
 from tests.conftest import _free_port
 
 CSRF = "a" * 32  # a CSRF secret of our own, sent as cookie and header alike
@@ -232,6 +233,21 @@ def test_no_action_is_accepted_once_the_session_has_expired(live_url, liwei):
         assert not [f for f in tab.frames if f.get("ref") == "late"]  # no ack, no error: refused
 
     asyncio.run(scenario())
+
+
+@contextmanager
+def redis_layer(url: str, prefix: str):
+    """Serve the live servers' websockets through the app's channels-redis layer for the block."""
+    from channels.layers import channel_layers
+
+    from apps.core.layers import RedisPubSubChannelLayer
+
+    previous = channel_layers.backends.get("default")
+    channel_layers.backends["default"] = RedisPubSubChannelLayer(hosts=[url], prefix=prefix)
+    try:
+        yield
+    finally:
+        channel_layers.backends["default"] = previous
 
 
 def test_logout_on_one_worker_closes_the_tab_on_another_over_redis(live_url, second_server, liwei):
