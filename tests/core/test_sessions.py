@@ -16,6 +16,7 @@ from datetime import timedelta
 import pytest
 import time_machine
 import websockets
+from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
@@ -205,7 +206,7 @@ def test_deactivation_saved_on_the_person_closes_their_tabs(live_url, liwei):
     async def scenario():
         (tab,) = await open_tabs(live_url, key)
         liwei.is_active = False
-        await asyncio.to_thread(liwei.save)
+        await database_sync_to_async(liwei.save)()  # closes its connection after
         assert await tab.closed_with() == 4401
 
     asyncio.run(scenario())
@@ -309,13 +310,12 @@ async def _refused(tab) -> None:
 
 @pytest.mark.django_db(transaction=True)
 async def test_an_action_after_logout_is_refused_even_before_the_tab_hears_of_it(liwei, word_is_late, echo):
-    from asgiref.sync import sync_to_async
     from django.contrib.auth import logout
     from django.test import RequestFactory
 
     from tests.core.test_realtime import receive_skipping_presence
 
-    key = await sync_to_async(new_session)(liwei)
+    key = await database_sync_to_async(new_session)(liwei)
     tab = await _communicator(key)
     await receive_skipping_presence(tab)
 
@@ -325,7 +325,7 @@ async def test_an_action_after_logout_is_refused_even_before_the_tab_hears_of_it
         request.user = liwei
         logout(request)
 
-    await sync_to_async(log_out)()
+    await database_sync_to_async(log_out)()
     await _refused(tab)
 
 
@@ -333,11 +333,10 @@ async def test_an_action_after_logout_is_refused_even_before_the_tab_hears_of_it
 async def test_an_action_after_a_password_change_is_refused_even_before_the_tab_hears_of_it(
     liwei, word_is_late, echo
 ):
-    from asgiref.sync import sync_to_async
 
     from tests.core.test_realtime import receive_skipping_presence
 
-    tab = await _communicator(await sync_to_async(new_session)(liwei))
+    tab = await _communicator(await database_sync_to_async(new_session)(liwei))
     await receive_skipping_presence(tab)
     await tab.send_to(text_data=json.dumps({"type": "test.echo", "ref": "before"}))
     assert (await receive_skipping_presence(tab))["data"] == {"you": "liwei"}
@@ -346,5 +345,5 @@ async def test_an_action_after_a_password_change_is_refused_even_before_the_tab_
         liwei.set_password("another-pass-2027")
         liwei.save()
 
-    await sync_to_async(change_password)()
+    await database_sync_to_async(change_password)()
     await _refused(tab)
