@@ -306,6 +306,7 @@ async def _refused(tab) -> None:
     await tab.send_to(text_data=json.dumps({"type": "test.echo", "ref": "late"}))
     assert (await receive_skipping_presence(tab))["type"] == "session.ended"
     assert await tab.receive_output(timeout=2) == {"type": "websocket.close", "code": 4401}
+    await tab.disconnect()
 
 
 @pytest.mark.django_db(transaction=True)
