@@ -2,9 +2,16 @@
 
 import asyncio
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 from apps.core.layers import InMemoryChannelLayer, RedisPubSubChannelLayer
 from tests.chat.test_delivery import redis_url_or_skip
+
+
+def run(coroutine):
+    """asyncio.run in a thread of its own: the browser tests' Playwright keeps a loop in the main thread."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 async def fan_out(layer) -> dict[str, list]:
@@ -26,7 +33,7 @@ async def fan_out(layer) -> dict[str, list]:
 
 
 def test_in_memory_fan_out_reaches_each_member_once_in_order():
-    got = asyncio.run(fan_out(InMemoryChannelLayer()))
+    got = run(fan_out(InMemoryChannelLayer()))
     assert got == {"ann": ["hi"], "ann2": ["hi"], "bob": ["hi", "second"], "cat": []}
 
 
@@ -34,19 +41,19 @@ def test_redis_fan_out_reaches_each_member_once_in_order():
     url = redis_url_or_skip()
     layer = RedisPubSubChannelLayer(hosts=[url], prefix=f"t_realtime_layers{os.getpid()}")
 
-    async def run():
+    async def fan_out_then_flush():
         try:
             return await fan_out(layer)
         finally:
             await layer.flush()
 
-    assert asyncio.run(run()) == {"ann": ["hi"], "ann2": ["hi"], "bob": ["hi", "second"], "cat": []}
+    assert run(fan_out_then_flush()) == {"ann": ["hi"], "ann2": ["hi"], "bob": ["hi", "second"], "cat": []}
 
 
 def test_receivers_get_their_own_copy():
     layer = InMemoryChannelLayer()
 
-    async def run():
+    async def two_receivers():
         a, b = await layer.new_channel(), await layer.new_channel()
         for channel in (a, b):
             await layer.group_add("g", channel)
@@ -55,4 +62,4 @@ def test_receivers_get_their_own_copy():
         first["text"] = "changed by one consumer"
         return (await layer.receive(b))["text"]
 
-    assert asyncio.run(run()) == "t"
+    assert run(two_receivers()) == "t"
