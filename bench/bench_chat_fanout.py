@@ -6,13 +6,17 @@ same server and layer, under Uvicorn and Daphne; and opening a chat of 100,000 m
 (b) saturation: every client sends at once; deliveries per second until every client has every message
     (for the app, holes are filled by chat.sync, as the browser does; the minimal consumer has no such path,
     so what it drops stays dropped).
-Loopback only, bounded in clients (CLIENTS) and time. The 200 clients run in this one Python process, so
+Columns: server CPU s (user+system of the server processes), CPU µs per delivery (that over every frame
+delivered in (a) and (b)), client CPU s (this process: when it nears the wall time, the clients are the limit).
+SERVER_PROFILE=/tmp/p runs each Uvicorn under cProfile (written to /tmp/p.<port> on exit) to see where the
+server's CPU per delivery goes. Loopback only, bounded in clients (CLIENTS) and time. The 200 clients run in this one Python process, so
 the client side shares the 2 cores with the server: compare the rows with each other, not with other machines.
 """
 
 import asyncio
 import json
 import os
+import signal
 import socket
 import statistics
 import subprocess
@@ -145,8 +149,13 @@ def make_room(n: int) -> tuple[int, list[str]]:
 def start_server(kind: str, port: int, env: dict) -> subprocess.Popen:
     bin_dir = Path(sys.executable).parent
     if kind == "uvicorn":
+        # SERVER_PROFILE=file: run the server under cProfile (the event loop's thread) to find CPU per delivery.
+        profile = os.environ.get("SERVER_PROFILE")
+        runner = (
+            [sys.executable, "-m", "cProfile", "-o", f"{profile}.{port}", "-m", "uvicorn"] if profile else []
+        )
         cmd = [
-            str(bin_dir / "uvicorn"),
+            *(runner or [str(bin_dir / "uvicorn")]),
             "bench.fanout_asgi:application",
             "--port",
             str(port),
@@ -377,18 +386,20 @@ def fanout_rows() -> list[list]:
                 bases.append(f"http://127.0.0.1:{port}")
             layer = "redis pub/sub" if os.environ.get("REDIS_URL") else "in-memory"
             pids = [p.pid for p in procs]
-            cpu0 = cpu_seconds(pids)
+            cpu0, own0 = cpu_seconds(pids), cpu_seconds([os.getpid()])
             m = asyncio.run(run_minimal(bases))
-            cpu1 = cpu_seconds(pids)
+            cpu1, own1 = cpu_seconds(pids), cpu_seconds([os.getpid()])
             a = asyncio.run(run_app(bases, conversation, cookies))
-            cpu2 = cpu_seconds(pids)
+            cpu2, own2 = cpu_seconds(pids), cpu_seconds([os.getpid()])
             m["cpu"], a["cpu"] = cpu1 - cpu0, cpu2 - cpu1
+            m["client_cpu"], a["client_cpu"] = own1 - own0, own2 - own1
             # The next server's run reuses the room: start the app's sequence afresh.
             Message.objects.filter(conversation_id=conversation).delete()
             Conversation.objects.filter(pk=conversation).update(last_seq=0)
         finally:
             for proc in procs:
-                proc.terminate()
+                # SIGINT: Uvicorn re-raises the signal it stopped on; as KeyboardInterrupt, cProfile still writes.
+                proc.send_signal(signal.SIGINT if os.environ.get("SERVER_PROFILE") else signal.SIGTERM)
                 proc.wait(10)
         for label, r in (("minimal consumer", m), ("app (chat.send)", a)):
             b = r["burst"]
@@ -405,6 +416,8 @@ def fanout_rows() -> list[list]:
                     + ("" if "complete" not in b else (" complete" if b["complete"] else " INCOMPLETE")),
                     f"{b['seconds']:.1f}",
                     f"{r['cpu']:.1f}",
+                    f"{r['cpu'] * 1e6 / max(1, r['pace']['delivered'] + b['delivered']):.0f}",
+                    f"{r['client_cpu']:.1f}",
                 ]
             )
         time.sleep(1)
@@ -434,6 +447,8 @@ if __name__ == "__main__":
             "(b) delivered",
             "(b) s",
             "server CPU s",
+            "CPU µs/delivery",
+            "client CPU s",
         ],
         rows,
     )

@@ -238,7 +238,7 @@ CHANNEL_CAPACITY = int(os.environ.get("CHANNEL_CAPACITY", "2000"))
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "apps.core.layers.RedisPubSubChannelLayer",  # one PUBLISH per event
             "CONFIG": {"hosts": [REDIS_URL], "prefix": REDIS_PREFIX},
         }
     }

@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import Block, FriendRequest, Friendship, User
+from apps.core import realtime
 
 
 @admin.register(User)
@@ -33,6 +34,7 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description=_("Deactivate selected people (they can no longer log in or be found)"))
     def deactivate(self, request, queryset):
         queryset.exclude(pk=request.user.pk).update(is_active=False)
+        realtime.sessions_changed(*queryset.exclude(pk=request.user.pk).values_list("pk", flat=True))
 
     @admin.action(description=_("Reactivate selected people"))
     def reactivate(self, request, queryset):

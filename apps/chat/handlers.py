@@ -9,7 +9,17 @@ from apps.core.errors import DomainError, NotFound
 
 
 def _conversation(user, data) -> Conversation:
-    return selectors.access_conversation(user=user, pk=data.get("conversation"))
+    return selectors.access_conversation(user=user, pk=realtime.object_id(data.get("conversation")))
+
+
+def _optional_id(value) -> int | None:
+    return None if value in (None, "", 0) else realtime.object_id(value)
+
+
+def _mentions(value):
+    if not isinstance(value, list):
+        return value  # None, or something the service refuses as unreadable
+    return [m if m == "all" else realtime.object_id(m) for m in value]
 
 
 def _ack(message) -> dict:
@@ -32,8 +42,8 @@ def send(*, user, data):
             conversation=conversation,
             text=data.get("text"),
             client_id=data.get("client_id"),
-            reply_to_id=data.get("reply_to"),
-            mentions=data.get("mentions"),
+            reply_to_id=_optional_id(data.get("reply_to")),
+            mentions=_mentions(data.get("mentions")),
         )
     elif kind == "sticker":
         message = services.message_send_sticker(
@@ -46,7 +56,7 @@ def send(*, user, data):
         message = services.message_pat(
             actor=user,
             conversation=conversation,
-            target_id=data.get("target"),
+            target_id=realtime.object_id(data.get("target")),
             client_id=data.get("client_id"),
         )
     else:
@@ -57,14 +67,13 @@ def send(*, user, data):
 @realtime.on("chat.sync")
 def sync(*, user, data):
     """Messages after `after` (the client's last seq) or before `before`, up to 200 at a time."""
-    membership = selectors.access_membership(user=user, pk=data.get("conversation"), include_inactive=True)
+    membership = selectors.access_membership(
+        user=user, pk=realtime.object_id(data.get("conversation")), include_inactive=True
+    )
     after, before = data.get("after"), data.get("before")
-    try:
-        after = int(after) if after is not None else None
-        before = int(before) if before is not None else None
-        limit = int(data.get("limit", 200))
-    except (TypeError, ValueError):
-        raise DomainError(_("That request could not be read."), code="malformed") from None
+    after = realtime.sequence_number(after) if after is not None else None
+    before = realtime.sequence_number(before) if before is not None else None
+    limit = realtime.sequence_number(data.get("limit", 200))
     messages = selectors.history(membership, after=after, before=before, limit=limit)
     return {
         "conversation": membership.conversation_id,
@@ -77,31 +86,33 @@ def sync(*, user, data):
 def read(*, user, data):
     return {
         "seq": services.conversation_read(
-            actor=user, conversation_id=data.get("conversation"), seq=data.get("seq")
+            actor=user,
+            conversation_id=realtime.object_id(data.get("conversation")),
+            seq=realtime.sequence_number(data.get("seq")),
         )
     }
 
 
 @realtime.on("chat.typing")
 def typing(*, user, data):
-    services.conversation_typing(actor=user, conversation_id=data.get("conversation"))
+    services.conversation_typing(actor=user, conversation_id=realtime.object_id(data.get("conversation")))
     return {}
 
 
 @realtime.on("chat.recall")
 def recall(*, user, data):
-    message = services.message_recall(actor=user, message_id=data.get("id"))
+    message = services.message_recall(actor=user, message_id=realtime.object_id(data.get("id")))
     return _ack(message)
 
 
 @realtime.on("chat.reedit")
 def reedit(*, user, data):
-    return {"text": services.message_recalled_text(actor=user, message_id=data.get("id"))}
+    return {"text": services.message_recalled_text(actor=user, message_id=realtime.object_id(data.get("id")))}
 
 
 @realtime.on("chat.hide")
 def hide(*, user, data):
-    services.message_hide(actor=user, message_id=data.get("id"))
+    services.message_hide(actor=user, message_id=realtime.object_id(data.get("id")))
     return {}
 
 
@@ -110,7 +121,9 @@ def forward(*, user, data):
     to = data.get("to")
     if not isinstance(to, list):
         raise DomainError(_("Choose a chat to forward to."), code="invalid")
-    sent = services.message_forward(actor=user, message_id=data.get("id"), to=to)
+    sent = services.message_forward(
+        actor=user, message_id=realtime.object_id(data.get("id")), to=[realtime.object_id(t) for t in to]
+    )
     return {"sent": [_ack(m) for m in sent]}
 
 
@@ -129,7 +142,7 @@ def targets(*, user, data):
 @realtime.on("chat.presence")
 def presence_of(*, user, data):
     """Online now or last seen, for the other person of a 1:1 chat."""
-    membership = selectors.access_membership(user=user, pk=data.get("conversation"))
+    membership = selectors.access_membership(user=user, pk=realtime.object_id(data.get("conversation")))
     if membership.conversation.is_group:
         raise NotFound()
     other_id = next((uid for uid in selectors.member_ids(membership.conversation) if uid != user.pk), None)

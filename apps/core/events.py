@@ -57,6 +57,9 @@ async def _send_to_groups(layer, groups: list[str], message: dict[str, Any]) -> 
     chat fan-out figures in docs/performance.md). This uses channels-redis 4's pub/sub internals and
     falls back to plain group_send if they change.
     """
+    if hasattr(layer, "group_send_many"):  # apps.core.layers: one pass (in memory) or one PUBLISH (Redis)
+        await layer.group_send_many(groups, message)
+        return
     if RedisPubSubChannelLayer is not None and isinstance(layer, RedisPubSubChannelLayer) and len(groups) > 1:
         try:
             loop_layer = layer._get_layer()
@@ -83,24 +86,39 @@ async def _send_to_groups(layer, groups: list[str], message: dict[str, Any]) -> 
 
 def deliver(user_ids: list[int], event: dict[str, Any]) -> None:
     """Hand a committed event to the channel layer (tests replace this to capture events)."""
+    _send(user_ids, _layer_message(event))
+
+
+def tell_tabs(*, user_ids: Iterable[int], kind: str, **fields: Any) -> None:
+    """Once the transaction commits, run consumer method `kind` (given `fields`) in every open tab of `user_ids`.
+
+    Not an event for the page: a word to the consumers themselves (apps.core.realtime.sessions_changed
+    asks them to re-check their session). It travels the same groups, so it reaches every worker.
+    """
+    recipients = sorted(set(user_ids))
+    message = {**fields, "type": kind}
+    transaction.on_commit(lambda: _send(recipients, message), robust=True)
+
+
+def _send(user_ids: list[int], message: dict[str, Any]) -> None:
     pending = outbox.get()
     if pending is not None:
-        pending.append((user_ids, event))
+        pending.append((user_ids, message))
         return
     layer = get_channel_layer()
     if layer is None:
         return
 
     async def send_all() -> None:
-        await _send_to_groups(layer, [user_group(u) for u in user_ids], _layer_message(event))
+        await _send_to_groups(layer, [user_group(u) for u in user_ids], message)
 
     async_to_sync(send_all)()
 
 
 async def deliver_async(items: list[tuple[list[int], dict[str, Any]]]) -> None:
-    """Send events held back during a websocket request, in order, from the event loop."""
+    """Send the layer messages held back during a websocket request, in order, from the event loop."""
     layer = get_channel_layer()
     if layer is None:
         return
-    for user_ids, event in items:
-        await _send_to_groups(layer, [user_group(u) for u in user_ids], _layer_message(event))
+    for user_ids, message in items:
+        await _send_to_groups(layer, [user_group(u) for u in user_ids], message)

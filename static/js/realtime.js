@@ -18,6 +18,8 @@
   let heartbeat = null;
   let lastSeen = 0;
   let everConnected = false;
+  let loginUrl = "/accounts/login/"; // the server names it in "session.ended"
+  const SESSION_ENDED = 4401; // logged out, password changed, deactivated or expired: log in again
   const HEARTBEAT_MS = 25000;
   const DEAD_AFTER_MS = 55000; // no frame (not even a pong) for this long: the connection is dead
 
@@ -74,14 +76,21 @@
         else waiter.reject(event.data);
         return;
       }
+      if (event.type === "session.ended") loginUrl = event.data.login_url || loginUrl;
       if (event.type === "hello") setBadges(event.data.badges);
       if (event.type === "badges") setBadges(event.data);
       if (event.type === "error") toast(event.data.message, "error");
       emit(event.type, event.data, event);
     });
-    socket.addEventListener("close", () => {
+    socket.addEventListener("close", (closed) => {
       clearInterval(heartbeat);
       document.documentElement.dataset.realtime = "closed";
+      if (closed.code === SESSION_ENDED) {
+        // Reconnecting cannot help: the session behind this tab is over. Log in, then come back here.
+        const here = location.pathname + location.search;
+        location.assign(loginUrl + "?next=" + encodeURIComponent(here));
+        return;
+      }
       banner(true);
       // Requests in flight may or may not have arrived: resend them (client ids make that safe).
       pending.forEach((waiter) => queue.push(waiter.frame));
