@@ -12,13 +12,12 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
         from django.db.models.signals import post_save, pre_save
 
-        from apps.core import realtime
+        from apps.core import converters, realtime  # converters registers the <id:...> URL converter
 
+        del converters
         # Open websockets follow their session: logout, a new password and deactivation close them.
         user_logged_out.connect(realtime.logged_out, dispatch_uid="realtime.logged_out")
         pre_save.connect(
             realtime.user_saving, sender=settings.AUTH_USER_MODEL, dispatch_uid="realtime.saving"
         )
         post_save.connect(realtime.user_saved, sender=settings.AUTH_USER_MODEL, dispatch_uid="realtime.saved")
-
-        from apps.core import converters  # noqa: F401 - registers the <id:...> URL converter

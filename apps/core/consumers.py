@@ -247,6 +247,14 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         if not self.ended:
             await self.send(text_data=message["text"])
 
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except OSError:
+            # The tab closed a moment ago (Uvicorn raises ClientDisconnected on the push): its disconnect
+            # follows, and must still run (presence, the group), so this push must not end the consumer.
+            logger.debug("push to a closed websocket dropped")
+
     async def send_event(self, event: dict) -> None:
         await self.send(text_data=json.dumps(event, ensure_ascii=False))
 

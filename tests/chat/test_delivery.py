@@ -188,12 +188,6 @@ def test_burst_survives_a_tiny_layer_capacity(live_url, settings):
     print(f"\nlive deliveries {live} of {20 * 20 * EACH}; the rest by chat.sync")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="apps/core/consumers.py: a push to a socket that was just closed raises uvicorn's "
-    "ClientDisconnected, which ends the consumer before disconnect() runs (no presence update, "
-    "no group_discard). Catch it in the consumer's send() and this passes.",
-)
 def test_a_tab_closed_while_messages_arrive_still_goes_offline(live_url):
     conv, cookies = make_group(10, prefix="gone")
 
