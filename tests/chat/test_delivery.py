@@ -194,8 +194,18 @@ def test_a_tab_closed_while_messages_arrive_still_goes_offline(live_url):
     async def scenario():
         clients = [LiveClient(live_url, cookie, conv.pk) for cookie in cookies]
         await asyncio.gather(*(c.connect() for c in clients))
-        await asyncio.gather(*(c.send_text(f"m{i}", client_id=f"g{i}") for i, c in enumerate(clients)))
-        await close_all(clients, conv.pk, drain=False, limit=10)  # pushes are still on their way
+        sender, leaving = clients[0], clients[1:]
+        # One member keeps talking while the others' phones drop off without a closing handshake: pushes
+        # keep arriving for sockets that are already gone.
+        talking = asyncio.ensure_future(
+            asyncio.gather(*(sender.send_text(f"m{i}", client_id=f"g{i}") for i in range(150)))
+        )
+        await wait_for(lambda: all(c.live_ids for c in leaving), "the first pushes")
+        for client in leaving:
+            client.ws.transport.abort()
+            client._reader.cancel()
+        await talking
+        await close_all(clients[:1], conv.pk, drain=False, limit=10)
 
     asyncio.run(scenario())
 

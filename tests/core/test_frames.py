@@ -125,3 +125,18 @@ def _group_and_message(owner, *others):
 @database_sync_to_async
 def _count_messages(conversation):
     return conversation.messages.count()
+
+
+async def test_a_push_to_a_tab_that_just_closed_does_not_end_the_consumer():
+    """Uvicorn raises ClientDisconnected on a push to a socket the phone just dropped; the consumer must
+    outlive it, or its disconnect (presence back to offline, leaving the group) never runs."""
+    from uvicorn.protocols.utils import ClientDisconnected
+
+    from apps.core.consumers import RealtimeConsumer
+
+    async def gone(message):
+        raise ClientDisconnected
+
+    consumer = RealtimeConsumer()
+    consumer.base_send = gone
+    await consumer.event_push({"type": "event.push", "text": "{}"})
