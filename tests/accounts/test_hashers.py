@@ -1,7 +1,12 @@
 """Login passwords: Argon2id at OWASP's parameters, older hashes upgraded at login, sample users seeded fast."""
 
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+import argon2
 import pytest
-from django.contrib.auth.hashers import get_hasher, make_password
+from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.urls import reverse
 
 from apps.accounts.models import User
@@ -64,3 +69,29 @@ def test_seeding_hashes_the_sample_password_once(monkeypatch, db):
     moderator = User.objects.get(username="moderator")
     assert len(people) == len(CAST) and moderator.is_superuser and moderator.is_staff
     assert all(u.check_password(DEMO_PASSWORD) for u in [*people.values(), moderator])
+
+
+def test_logins_at_once_hash_in_turn_so_the_event_loop_keeps_a_core(real_hashers, monkeypatch):
+    """Thirty logins at once must not be thirty hashing threads beside the room's event loop."""
+    encoded = make_password("demo-pass-2026")
+    running, most = 0, 0
+    lock = threading.Lock()
+    real_verify = argon2.PasswordHasher.verify
+
+    def watched(self, hash, password):
+        nonlocal running, most
+        with lock:
+            running += 1
+            most = max(most, running)
+        time.sleep(0.01)  # long enough for the other threads to pile in if nothing holds them back
+        try:
+            return real_verify(self, hash, password)
+        finally:
+            with lock:
+                running -= 1
+
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", watched)
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        results = list(pool.map(lambda _: check_password("demo-pass-2026", encoded), range(10)))
+    assert all(results)
+    assert most == 1
