@@ -10,13 +10,15 @@ django_asgi_app = get_asgi_application()  # set up Django before importing consu
 from channels.auth import AuthMiddlewareStack  # noqa: E402
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
+from django.conf import settings  # noqa: E402
 
+from apps.core.admission import BoundedHTTP  # noqa: E402
 from apps.wallet.sweeper import lifespan  # noqa: E402
 from socialdemo.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        "http": BoundedHTTP(django_asgi_app, limit=settings.HTTP_REQUESTS_AT_ONCE),
         "lifespan": lifespan,  # background jobs (wallet expiry sweeper)
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }

@@ -261,6 +261,9 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "socialdemo"}
     }
 
+# HTTP requests a worker runs at once (apps.core.admission): more wait in line in the event loop.
+HTTP_REQUESTS_AT_ONCE = int(os.environ.get("HTTP_REQUESTS_AT_ONCE", "2"))
+
 # --- Sessions and security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
