@@ -26,53 +26,32 @@ DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 BUILD_COMMANDS = {"makemigrations", "compiletranslations", "makemessages", "collectstatic"}
 
 
-def _secret_key() -> str:
-    key = os.environ.get("SECRET_KEY")
-    if key:
-        return key
-    # pytest sets PYTEST_VERSION: a test run may use a throwaway key. So may build-time commands
-    # that never sign anything (checking migrations, compiling translations, collecting static files).
+def _server_secret(name: str, key_file: str) -> str:
+    """The secret in env `name`; else a throwaway one (build commands, which sign nothing) or, under DEBUG
+    and pytest (which sets PYTEST_VERSION), one generated once into the ignored `key_file` so sessions and
+    PINs survive restarts. Anywhere else a missing secret stops startup."""
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
     build_command = len(sys.argv) > 1 and sys.argv[1] in BUILD_COMMANDS and sys.argv[0].endswith("manage.py")
     if build_command:
         return "build-time-only-" + secrets.token_urlsafe(32)
     if not DEBUG and not os.environ.get("PYTEST_VERSION"):
         raise ImproperlyConfigured(
-            "SECRET_KEY is not set. Set SECRET_KEY in the environment (see docs/deploy.md), "
+            f"{name} is not set. Set {name} in the environment (see docs/deploy.md), "
             "or run with DEBUG=1 for local development."
         )
-    # Local development: generate once, keep in an ignored file so sessions survive restarts.
-    key_file = BASE_DIR / ".secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
+    path = BASE_DIR / key_file
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
 
 
-SECRET_KEY = _secret_key()
-
-
-def _pin_keys() -> list[str]:
-    """The payment-PIN keys, never stored in the database: the first signs, the others still verify."""
-    keys = [k.strip() for k in os.environ.get("PIN_KEYS", "").split(",") if k.strip()]
-    if keys:
-        return keys
-    build_command = len(sys.argv) > 1 and sys.argv[1] in BUILD_COMMANDS and sys.argv[0].endswith("manage.py")
-    if build_command:
-        return ["build-time-only-" + secrets.token_urlsafe(32)]
-    if not DEBUG and not os.environ.get("PYTEST_VERSION"):
-        raise ImproperlyConfigured(
-            "PIN_KEYS is not set. Set PIN_KEYS in the environment (see docs/deploy.md), "
-            "or run with DEBUG=1 for local development."
-        )
-    # Local development and tests: generated once into an ignored file, like the secret key.
-    key_file = BASE_DIR / ".pin_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(32))
-        key_file.chmod(0o600)
-    return [key_file.read_text().strip()]
-
-
-PIN_KEYS = _pin_keys()
+SECRET_KEY = _server_secret("SECRET_KEY", ".secret_key")
+# The payment-PIN keys, never stored in the database, comma-separated: the first signs, the others still
+# verify (rotation, docs/deploy.md).
+PIN_KEYS = [k.strip() for k in _server_secret("PIN_KEYS", ".pin_key").split(",") if k.strip()]
 
 ALLOWED_HOSTS = [
     h.strip() for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h.strip()
