@@ -242,6 +242,8 @@ else:
 
 # HTTP requests a worker runs at once (apps.core.admission): more wait in line in the event loop.
 HTTP_REQUESTS_AT_ONCE = int(os.environ.get("HTTP_REQUESTS_AT_ONCE", "2"))
+# Websocket actions a worker runs at once (apps.core.consumers), each thread holding one database connection.
+REALTIME_ACTION_THREADS = int(os.environ.get("REALTIME_ACTION_THREADS", "4"))
 
 # --- Sessions and security -------------------------------------------------------------------------
 SESSION_COOKIE_HTTPONLY = True

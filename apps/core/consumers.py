@@ -32,7 +32,7 @@ SESSION_ENDED = 4401  # close code: the session behind this socket no longer hol
 # Threads for websocket actions, shared by every connection of this process. Enough to overlap database
 # waits of different connections; few enough that their database connections stay well inside the
 # server's (and the PostgreSQL pool's) limit.
-ACTION_THREADS = getattr(settings, "REALTIME_ACTION_THREADS", 4)
+ACTION_THREADS = settings.REALTIME_ACTION_THREADS
 _actions = ThreadPoolExecutor(max_workers=ACTION_THREADS, thread_name_prefix="ws-action")
 RECHECK_AT_MOST = 6 * 3600.0  # seconds: re-read the session's expiry at least this often
 
