@@ -9,6 +9,7 @@ import time
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
@@ -77,6 +78,47 @@ def need_service(reason: str):
     if IN_CI:
         pytest.fail(f"CI must have this: {reason}")
     pytest.skip(reason)
+
+
+def session_key_for(user, expiry=None) -> str:
+    """A logged-in session for `user` (what the login view makes), by its key (the session cookie's value)."""
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    if expiry is not None:
+        session.set_expiry(expiry)
+    session.save()
+    return session.session_key
+
+
+def redis_url_or_skip() -> str:
+    """The Redis server to test against (REDIS_URL, else the local one), or a visible skip (a failure in CI)."""
+    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
+    parts = urlparse(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port or 6379), timeout=1).close()
+    except OSError:
+        need_service(f"Redis is not reachable at {url}")
+    return url
+
+
+@contextmanager
+def redis_layer(url: str, prefix: str):
+    """Serve the live server's websockets through the app's channels-redis layer (as deployed) for the block."""
+    from channels.layers import channel_layers
+
+    from apps.core.layers import RedisPubSubChannelLayer
+
+    previous = channel_layers.backends.get("default")
+    channel_layers.backends["default"] = RedisPubSubChannelLayer(hosts=[url], prefix=prefix)
+    try:
+        yield
+    finally:
+        channel_layers.backends["default"] = previous
 
 
 def _clear_cache():
@@ -245,19 +287,11 @@ def new_context(browser, live_url, request):
     contexts = []
 
     def make(user=None, locale="en"):
-        from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-        from django.contrib.sessions.backends.db import SessionStore
-
         context = browser.new_context(base_url=live_url, locale=locale, **PHONE)
         context.set_default_timeout(10_000)
         if user is not None:
-            session = SessionStore()
-            session[SESSION_KEY] = str(user.pk)
-            session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-            session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-            session.save()
             context.add_cookies(
-                [{"name": settings.SESSION_COOKIE_NAME, "value": session.session_key, "url": live_url}]
+                [{"name": settings.SESSION_COOKIE_NAME, "value": session_key_for(user), "url": live_url}]
             )
         contexts.append(context)
         return context

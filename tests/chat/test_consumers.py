@@ -166,6 +166,7 @@ async def test_read_and_typing_reach_the_other_person(direct, liwei, wangfang):
 async def test_presence_online_then_last_seen(direct, liwei, wangfang):
     mine, *_ = await open_tab(liwei)
     theirs, *_ = await open_tab(wangfang)
+    await next_of(theirs, "hello")  # her tab is up (its connect has counted her online)
     status = await request(mine, "chat.presence", {"conversation": direct.pk})
     assert status["data"]["online"] is True
     await theirs.disconnect()

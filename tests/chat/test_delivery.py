@@ -13,20 +13,17 @@ import shutil
 import socket
 import subprocess
 import time
-from contextlib import contextmanager
 from itertools import pairwise
 
 import pytest
 from asgiref.sync import sync_to_async
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from apps.accounts.models import User
 from apps.chat.models import ChatProfile, Conversation, Membership
 from apps.core import clock
 from bench.chatclient import ChatClient
-from tests.conftest import _free_port, need_service
+from tests.conftest import _free_port, need_service, redis_layer, redis_url_or_skip, session_key_for
 
 CLIENTS, EACH = 50, 5
 PATIENCE = 30  # seconds: only a broken server takes this long; a passing run waits for the condition
@@ -48,12 +45,7 @@ class LiveClient(ChatClient):
 
 
 def cookie_for(user) -> str:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}"
+    return f"{settings.SESSION_COOKIE_NAME}={session_key_for(user)}"
 
 
 def make_group(n: int, prefix: str = "burst") -> tuple[Conversation, list[str]]:
@@ -211,30 +203,6 @@ def test_a_tab_closed_while_messages_arrive_still_goes_offline(live_url):
 
 
 # --- channels-redis -------------------------------------------------------------------------------------
-
-
-@contextmanager
-def redis_layer(url: str, prefix: str):
-    """Serve the live server's websockets through a channels-redis pub/sub layer for the block."""
-    from channels.layers import channel_layers
-    from channels_redis.pubsub import RedisPubSubChannelLayer
-
-    previous = channel_layers.backends.get("default")
-    channel_layers.backends["default"] = RedisPubSubChannelLayer(hosts=[url], prefix=prefix)
-    try:
-        yield
-    finally:
-        channel_layers.backends["default"] = previous
-
-
-def redis_url_or_skip() -> str:
-    url = os.environ.get("REDIS_URL") or "redis://127.0.0.1:6379/0"
-    host, port = url.split("//", 1)[1].split("/")[0].split(":")
-    try:
-        socket.create_connection((host, int(port)), timeout=1).close()
-    except OSError:
-        need_service(f"Redis is not reachable at {url}")
-    return url
 
 
 def test_burst_on_channels_redis(live_url):

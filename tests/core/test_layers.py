@@ -5,7 +5,7 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 from apps.core.layers import InMemoryChannelLayer, RedisPubSubChannelLayer
-from tests.chat.test_delivery import redis_url_or_skip
+from tests.conftest import redis_url_or_skip
 
 
 def run(coroutine):

@@ -6,25 +6,19 @@ import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from apps.accounts import services as accounts
 from apps.core import realtime
 from apps.core.errors import DomainError
 from socialdemo.asgi import application
+from tests.conftest import session_key_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @database_sync_to_async
 def session_cookie(user) -> bytes:
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session.save()
-    return f"{settings.SESSION_COOKIE_NAME}={session.session_key}".encode()
+    return f"{settings.SESSION_COOKIE_NAME}={session_key_for(user)}".encode()
 
 
 async def open_tab(user=None, origin=b"http://127.0.0.1:8000"):

@@ -10,7 +10,6 @@ import threading
 import time
 import urllib.parse
 import urllib.request
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -18,27 +17,18 @@ import time_machine
 import websockets
 from channels.db import database_sync_to_async
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
 from django.contrib.sessions.backends.db import SessionStore
 
 from apps.accounts.models import User
 from apps.accounts.seed import DEMO_PASSWORD
-from tests.chat.test_delivery import redis_url_or_skip
-from tests.conftest import _free_port
+from tests.conftest import _free_port, redis_layer, redis_url_or_skip, session_key_for
 
 CSRF = "a" * 32  # a CSRF secret of our own, sent as cookie and header alike
 
 
 def new_session(user, expiry=None) -> str:
     """A logged-in session (what the login view makes), as its cookie value."""
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    if expiry is not None:
-        session.set_expiry(expiry)
-    session.save()
-    return session.session_key
+    return session_key_for(user, expiry)
 
 
 def post(base: str, path: str, session_key: str, data: dict | None = None) -> tuple[int, str | None]:
@@ -234,21 +224,6 @@ def test_no_action_is_accepted_once_the_session_has_expired(live_url, liwei):
         assert not [f for f in tab.frames if f.get("ref") == "late"]  # no ack, no error: refused
 
     asyncio.run(scenario())
-
-
-@contextmanager
-def redis_layer(url: str, prefix: str):
-    """Serve the live servers' websockets through the app's channels-redis layer for the block."""
-    from channels.layers import channel_layers
-
-    from apps.core.layers import RedisPubSubChannelLayer
-
-    previous = channel_layers.backends.get("default")
-    channel_layers.backends["default"] = RedisPubSubChannelLayer(hosts=[url], prefix=prefix)
-    try:
-        yield
-    finally:
-        channel_layers.backends["default"] = previous
 
 
 def test_logout_on_one_worker_closes_the_tab_on_another_over_redis(live_url, second_server, liwei):
