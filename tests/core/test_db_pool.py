@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, connections
 
+from apps.core import consumers
 from socialdemo.asgi import application
 from socialdemo.settings import database_config
 from tests.conftest import need_service, session_key_for
@@ -49,6 +50,17 @@ def _wait_for(condition, what: str, timeout: float = 30):
         if time.monotonic() > deadline:
             pytest.fail(f"gave up waiting for {what}")
         time.sleep(0.01)
+
+
+def _ask_every_action_thread():
+    """Whether each websocket action thread holds a database connection, asked of all of them at once."""
+    together = threading.Barrier(consumers.ACTION_THREADS)
+
+    def holds_a_connection() -> bool:
+        together.wait(timeout=10)  # one question per thread: none can answer two
+        return connections["default"].connection is not None
+
+    return [consumers._actions.submit(holds_a_connection) for _ in range(consumers.ACTION_THREADS)]
 
 
 @database_sync_to_async
@@ -184,4 +196,7 @@ async def test_websocket_actions_hand_their_connections_back_to_the_pool(liwei, 
     deadline = time.monotonic() + 5
     while _checked_out(pool) > before and time.monotonic() < deadline:
         await asyncio.sleep(0.02)
-    assert _checked_out(pool) == before
+    # Every action thread holds no connection between actions (asked of each thread at once; counting the
+    # pool's connections alone also counts what earlier tests' threads of this process keep).
+    holding = await asyncio.gather(*(asyncio.wrap_future(f) for f in _ask_every_action_thread()))
+    assert holding == [False] * consumers.ACTION_THREADS
