@@ -4,6 +4,7 @@ connections back. The pool tests run in `make test`'s PostgreSQL pass."""
 
 import asyncio
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -176,9 +177,32 @@ def test_a_burst_beyond_the_pool_waits_for_connections_and_every_query_succeeds(
 
 
 @pytest.mark.services
-@pytest.mark.django_db(transaction=True)
-async def test_websocket_actions_hand_their_connections_back_to_the_pool(liwei, wangfang, tom):
+def test_websocket_actions_hand_their_connections_back_to_the_pool():
+    """Run in a fresh process: in this one, threads of earlier tests may keep connections of their own."""
     _need_postgresql()
+    isolated = f"{__file__}::test_in_a_fresh_process_websocket_actions_hand_connections_back"
+    env = {
+        **os.environ,
+        "POOL_TEST_ISOLATED": "1",
+        "TEST_DB_NAME": settings.DATABASES["default"]["NAME"] + "_iso",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", isolated],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout[-3000:]
+
+
+@pytest.mark.django_db(transaction=True)
+async def test_in_a_fresh_process_websocket_actions_hand_connections_back(liwei, wangfang, tom):
+    if not os.environ.get("POOL_TEST_ISOLATED"):
+        pytest.skip(
+            "run by test_websocket_actions_hand_their_connections_back_to_the_pool in its own process"
+        )
     pool = connection.pool
     assert pool is not None
     before = _checked_out(pool)
