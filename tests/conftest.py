@@ -252,7 +252,14 @@ def asgi_server(django_db_setup, django_db_blocker):
 @pytest.fixture
 def live_url(asgi_server, transactional_db):
     """The live server's base URL, with a database the server thread can see (committed data)."""
-    return asgi_server
+    from apps.core import consumers
+
+    yield asgi_server
+    # Let every socket finish its disconnect (presence writes) before the database is emptied under it:
+    # a flush racing with those writes deadlocks on PostgreSQL.
+    deadline = time.monotonic() + 10
+    while consumers.open_sockets() and time.monotonic() < deadline:
+        time.sleep(0.02)
 
 
 # --- Chromium through Playwright ---------------------------------------------------------------------

@@ -37,6 +37,16 @@ _actions = ThreadPoolExecutor(max_workers=ACTION_THREADS, thread_name_prefix="ws
 RECHECK_AT_MOST = 6 * 3600.0  # seconds: re-read the session's expiry at least this often
 
 
+# Channel names of this process's sockets that are open or still finishing their disconnect: a server
+# (or a test) can wait for every socket's last database work to end before it stops.
+_open_sockets: set[str] = set()
+
+
+def open_sockets() -> int:
+    """How many of this process's sockets are open or still finishing their disconnect."""
+    return len(_open_sockets)
+
+
 def in_pool(func):
     """`func` as a coroutine run in the shared action pool, with Django's connection hygiene around it."""
     return DatabaseSyncToAsync(func, thread_sensitive=False, executor=_actions)
@@ -79,6 +89,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             await self.accept()
             await self.close(code=SESSION_ENDED)
             return
+        _open_sockets.add(self.channel_name)
         self.user = user
         self.session_key = session.session_key
         self.group = user_group(user.pk)
@@ -102,12 +113,15 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
         return expiry, {"badges": badges.counts_for(self.user)}
 
     async def disconnect(self, code):
-        if self._timer is not None:
-            self._timer.cancel()
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-        if self._hooked:
-            await in_pool(self._closed)()
+        try:
+            if self._timer is not None:
+                self._timer.cancel()
+            if getattr(self, "group", None):
+                await self.channel_layer.group_discard(self.group, self.channel_name)
+            if self._hooked:
+                await in_pool(self._closed)()
+        finally:
+            _open_sockets.discard(self.channel_name)
 
     def _closed(self) -> None:
         for hook in realtime.disconnect_hooks():

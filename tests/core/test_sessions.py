@@ -203,11 +203,12 @@ def test_deactivation_saved_on_the_person_closes_their_tabs(live_url, liwei):
 
 
 def test_an_expiring_session_closes_its_tab_when_it_expires(live_url, liwei):
-    key = new_session(liwei, expiry=1)  # one second from now
+    # A few seconds from now: long enough for the tab to open on a slow machine before it expires.
+    key = new_session(liwei, expiry=4)
 
     async def scenario():
         (tab,) = await open_tabs(live_url, key)
-        assert await tab.closed_with(timeout=5) == 4401
+        assert await tab.closed_with(timeout=15) == 4401
 
     asyncio.run(scenario())
 
