@@ -6,6 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.chat.models import Conversation
 from apps.core import clock
 from apps.core.errors import DomainError
 
@@ -140,8 +141,6 @@ def seed() -> None:
 
 
 def _seed_packet(people) -> None:
-    from apps.chat.models import Conversation
-
     liwei = people.get("liwei")
     group = Conversation.objects.filter(kind=Conversation.Kind.GROUP, name="Workshop 2026").first()
     if liwei is None or group is None:
