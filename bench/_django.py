@@ -1,4 +1,4 @@
-"""Set up Django for a benchmark as `make demo` runs it (DEBUG=1, DEMO_MODE=1, the real password and PIN
+"""Set up Django for a benchmark as `make demo` does (its commands with DEBUG=1, DEMO_MODE=1; the real password and PIN
 hashers) on a throwaway SQLite database (or DATABASE_URL), migrated and seeded.
 
 The hashers are never swapped here: a benchmark measures what people get. Seeding many bench people hashes
@@ -19,7 +19,8 @@ BENCH_PIN = "135790"
 def setup(*, seed: bool = True) -> None:
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "socialdemo.settings")
-    # The Makefile's demo target: DEBUG=1 DEMO_MODE=1.
+    # The Makefile's demo target: its commands (migrate, seed_demo) run with DEBUG=1, its server with
+    # DEMO_MODE=1 (bench/_serve.py); both use the same generated keys.
     os.environ["DEBUG"] = "1"
     os.environ["DEMO_MODE"] = "1"
     if "DATABASE_URL" not in os.environ:

@@ -28,7 +28,7 @@ def free_port() -> int:
 
 
 class Server:
-    """`uvicorn socialdemo.asgi:application` with the Makefile demo target's flags, DEBUG=1 DEMO_MODE=1."""
+    """`uvicorn socialdemo.asgi:application` with the Makefile demo target's flags and DEMO_MODE=1."""
 
     def __init__(self, *, workers: int, env: dict):
         self.port = free_port()
@@ -43,7 +43,7 @@ class Server:
             "--ws-max-size", "1048576",
             "--log-level", "warning",
         ]  # fmt: skip
-        env = {**os.environ, **env, "DEBUG": "1", "DEMO_MODE": "1", "PYTHONPATH": str(ROOT)}
+        env = {**os.environ, **env, "DEBUG": "0", "DEMO_MODE": "1", "PYTHONPATH": str(ROOT)}
         # A file, not a pipe: an unread pipe fills up and then blocks every server thread that logs.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
         self.proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log)

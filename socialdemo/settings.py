@@ -19,7 +19,9 @@ def env_bool(name: str, default: bool = False) -> bool:
 
 
 DEBUG = env_bool("DEBUG", False)
-# Sample-user conveniences (one-tap logins on the sign-in page). Never on in production.
+# The demo (`make demo`): sample-user conveniences (one-tap logins on the sign-in page) and secrets generated
+# into ignored files. Never on in production. It runs with DEBUG off: DEBUG logs every SQL statement (on
+# SQLite with one more query each to quote its parameters) and shows tracebacks to anyone in the room.
 DEMO_MODE = env_bool("DEMO_MODE", DEBUG)
 
 
@@ -27,16 +29,16 @@ BUILD_COMMANDS = {"makemigrations", "compiletranslations", "makemessages", "coll
 
 
 def _server_secret(name: str, key_file: str) -> str:
-    """The secret in env `name`; else a throwaway one (build commands, which sign nothing) or, under DEBUG
-    and pytest (which sets PYTEST_VERSION), one generated once into the ignored `key_file` so sessions and
-    PINs survive restarts. Anywhere else a missing secret stops startup."""
+    """The secret in env `name`; else a throwaway one (build commands, which sign nothing) or, under DEBUG,
+    DEMO_MODE and pytest (which sets PYTEST_VERSION), one generated once into the ignored `key_file` so
+    sessions and PINs survive restarts. Anywhere else a missing secret stops startup."""
     value = os.environ.get(name, "").strip()
     if value:
         return value
     build_command = len(sys.argv) > 1 and sys.argv[1] in BUILD_COMMANDS and sys.argv[0].endswith("manage.py")
     if build_command:
         return "build-time-only-" + secrets.token_urlsafe(32)
-    if not DEBUG and not os.environ.get("PYTEST_VERSION"):
+    if not (DEBUG or DEMO_MODE) and not os.environ.get("PYTEST_VERSION"):
         raise ImproperlyConfigured(
             f"{name} is not set. Set {name} in the environment (see docs/deploy.md), "
             "or run with DEBUG=1 for local development."
@@ -175,6 +177,9 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": BASE_DIR / "db.sqlite3",
             "OPTIONS": SQLITE_OPTIONS,
+            # HTTP lanes and websocket action threads live as long as the worker: keep their connections.
+            "CONN_MAX_AGE": int(os.environ.get("CONN_MAX_AGE", "").strip() or "60"),
+            "CONN_HEALTH_CHECKS": True,
         }
     }
 if os.environ.get("TEST_DB_NAME"):
@@ -246,6 +251,9 @@ HTTP_REQUESTS_AT_ONCE = int(os.environ.get("HTTP_REQUESTS_AT_ONCE", "2"))
 REALTIME_ACTION_THREADS = int(os.environ.get("REALTIME_ACTION_THREADS", "4"))
 
 # --- Sessions and security -------------------------------------------------------------------------
+# Sessions are read from the cache (Redis when REDIS_URL is set) and written through to the database:
+# every logged-in request reads its session, and the cache spares that query.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

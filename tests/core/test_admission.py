@@ -1,7 +1,10 @@
 """HTTP admission control: a burst waits in the event loop instead of becoming hundreds of threads."""
 
 import asyncio
+import threading
 from concurrent.futures import ThreadPoolExecutor
+
+import pytest
 
 from apps.core.admission import BoundedHTTP
 
@@ -54,3 +57,84 @@ def test_the_served_application_bounds_http(settings):
 
     http = application.application_mapping["http"]
     assert isinstance(http, BoundedHTTP) and http.limit == settings.HTTP_REQUESTS_AT_ONCE
+
+
+def _get(application, path: str):
+    """One GET through the served ASGI application, in process; returns the status."""
+
+    async def scenario():
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET",
+            "scheme": "http", "path": path, "raw_path": path.encode(), "query_string": b"", "root_path": "",
+            "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 5000), "server": ("127.0.0.1", 80),
+        }  # fmt: skip
+        sent, status = False, []
+
+        async def receive():
+            nonlocal sent
+            if not sent:
+                sent = True
+                return {"type": "http.request", "body": b"", "more_body": False}
+            await asyncio.Event().wait()  # the client stays connected
+
+        async def send(message):
+            if message["type"] == "http.response.start":
+                status.append(message["status"])
+
+        await application(scope, receive, send)
+        return status[0]
+
+    return scenario
+
+
+@pytest.mark.django_db(transaction=True)
+def test_requests_run_on_the_workers_few_long_lived_threads_and_keep_their_connections(settings):
+    """A request starts no thread and opens no connection: both used to cost a third of a small request."""
+    from django.core.signals import request_started
+    from django.db.backends.signals import connection_created
+
+    from socialdemo.asgi import application
+
+    threads, connections = set(), []
+
+    def started(**kwargs):
+        threads.add(threading.get_ident())
+
+    def created(sender, connection, **kwargs):
+        connections.append(connection)
+
+    request_started.connect(started)
+    connection_created.connect(created)
+    try:
+
+        async def six_in_turn():
+            return [await _get(application, "/healthz")() for _ in range(6)]
+
+        assert run(six_in_turn) == [200] * 6
+    finally:
+        request_started.disconnect(started)
+        connection_created.disconnect(created)
+    assert len(threads) <= settings.HTTP_REQUESTS_AT_ONCE  # a new thread per request: 6
+    assert len(connections) <= settings.HTTP_REQUESTS_AT_ONCE  # a new connection per request: 6
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_enters_djangos_code_in_one_hop(monkeypatch):
+    """Django's async middleware chain hopped between the event loop and the thread ~17 times a request."""
+    from asgiref.sync import SyncToAsync
+
+    from socialdemo.asgi import application
+
+    hops = 0
+    real_call = SyncToAsync.__call__
+
+    async def counting(self, *args, **kwargs):
+        nonlocal hops
+        hops += 1
+        return await real_call(self, *args, **kwargs)
+
+    run(_get(application, "/healthz"))  # warm up: the first request also builds what is cached
+    monkeypatch.setattr(SyncToAsync, "__call__", counting)
+    assert run(_get(application, "/healthz")) == 200
+    # request_started, the middleware chain with the view, the response's close (request_finished)
+    assert hops <= 3
