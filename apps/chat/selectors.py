@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.selectors import remarks_of
-from apps.chat import cards
+from apps.chat import cards, services
 from apps.chat.models import Conversation, HiddenMessage, Membership, Message
 from apps.chat.stickers import STICKERS
 from apps.chat.texts import system_text
@@ -148,6 +148,14 @@ def message_data(message: Message) -> dict:
         "version": message.version,
         "client_id": message.client_id or "",
         "created_at": message.created_at.isoformat(),
+        # What the sender may still do with it, and until when (the services' windows are the one rule;
+        # clients hide the action at that moment). None: not (or no longer) possible.
+        "recall_until": (message.created_at + services.RECALL_WINDOW).isoformat()
+        if not recalled and message.kind in services.RECALLABLE
+        else None,
+        "reedit_until": (message.recalled_at + services.REEDIT_WINDOW).isoformat()
+        if recalled and message.kind == Message.TEXT
+        else None,
     }
     if message.kind == Message.STICKER and not recalled:
         name = payload.get("name", "")

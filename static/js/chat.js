@@ -121,7 +121,21 @@
         node.setAttribute("aria-label", label);
       }
       node.dataset.pat = msg.sender;
+      if (state.active) {
+        // Double-tap pats; from the keyboard, Enter on the focused avatar does.
+        node.setAttribute("role", "button");
+        node.tabIndex = 0;
+        node.setAttribute("aria-label", fmt(gettext("Pat %(name)s"), { name: label }));
+      }
       return node;
+    }
+
+    // The server says until when each action is open (recall_until, reedit_until): the one rule lives there.
+    // At that moment the action goes, even if the thread stays open.
+    function until(iso) { return iso ? Date.parse(iso) - Date.now() : -1; }
+    function whenOver(iso, fn) {
+      const left = until(iso);
+      if (left > 0) setTimeout(fn, Math.min(left, 2 ** 31 - 1));
     }
 
     function timeLabel(iso) {
@@ -154,11 +168,12 @@
         row.classList.add("sys");
         const line = el("span", "sysline");
         line.textContent = mine ? gettext("You recalled a message") : fmt(gettext("%(name)s recalled a message"), { name: nameOf(msg.sender, msg.sender_name) });
-        if (mine && msg.kind === "text") {
+        if (mine && until(msg.reedit_until) > 0) {
           const again = el("button", "link-btn", gettext("Re-edit"));
           again.type = "button";
           again.dataset.reedit = msg.id;
           line.append(" ", again);
+          whenOver(msg.reedit_until, () => again.remove());
         }
         row.append(line);
         return row;
@@ -176,7 +191,9 @@
         const line = mine ? fmt(gettext("You patted %(target)s%(suffix)s"), params)
           : p.target === me ? fmt(gettext("%(actor)s patted you%(suffix)s"), params)
           : fmt(gettext("%(actor)s patted %(target)s%(suffix)s"), params);
-        row.append(el("span", "sysline", line));
+        const sys = el("span", "sysline", line);
+        if (mine) { sys.setAttribute("role", "button"); sys.tabIndex = 0; }
+        row.append(sys);
         row.dataset.mine = mine ? "1" : "";
         return row;
       }
@@ -213,6 +230,12 @@
         else bubble.textContent = gettext("[Message]");
       }
       bubble.dataset.bubble = "1";
+      if (!bubble.querySelector("a, button")) {
+        // Enter or Space opens the actions, as a tap does (cards keep their own link: Shift+F10 there).
+        bubble.tabIndex = 0;
+        bubble.setAttribute("role", "button");
+        bubble.setAttribute("aria-haspopup", "dialog");
+      }
       body.append(bubble);
       if (msg.reply_to) {
         const q = el("div", "quote");
@@ -272,6 +295,13 @@
       return scroller.scrollHeight - scroller.scrollTop - window.innerHeight < 160;
     }
     function toBottom() { window.scrollTo(0, document.scrollingElement.scrollHeight); }
+    // Whatever grows under us (a photo loading, a card, the sticker panel, the phone's keyboard), a reader
+    // at the bottom stays at the bottom: the last message never hides behind the input bar.
+    let stuck = true;
+    window.addEventListener("scroll", () => { stuck = atBottom(); }, { passive: true });
+    const keepBottom = () => { if (stuck) toBottom(); };
+    if (window.ResizeObserver) new ResizeObserver(keepBottom).observe(root);
+    if (window.visualViewport) window.visualViewport.addEventListener("resize", keepBottom);
 
     function advance() {
       while (bySeq.has(lastSeq + 1)) lastSeq += 1;
@@ -450,6 +480,7 @@
         });
         panel.hidden = true;
       });
+      root.querySelector("[data-pick-image]").addEventListener("click", () => root.querySelector("[data-image-input]").click());
       root.querySelector("[data-image-input]").addEventListener("change", (e) => {
         const file = e.target.files[0];
         e.target.value = "";
@@ -520,14 +551,16 @@
     }
 
     // --- Actions on a message --------------------------------------------------------------------------
-    function closeSheet() { sheet.hidden = true; sheetBody.replaceChildren(); }
+    function closeSheet() { window.UI.dialog.close(sheet); }
+    function showSheet() { window.UI.dialog.show(sheet, { onClose: () => sheetBody.replaceChildren() }); }
     sheet.addEventListener("click", (e) => { if (e.target === sheet) closeSheet(); });
 
     function openSheet(buttons) {
       sheetBody.replaceChildren();
-      buttons.forEach(([label, fn, cls]) => {
+      buttons.forEach(([label, fn, cls, action]) => {
         const b = el("button", "sheet-btn" + (cls ? " " + cls : ""), label);
         b.type = "button";
+        if (action) b.dataset.action = action;
         b.addEventListener("click", () => { closeSheet(); fn(); });
         sheetBody.append(b);
       });
@@ -535,7 +568,8 @@
       cancel.type = "button";
       cancel.addEventListener("click", closeSheet);
       sheetBody.append(cancel);
-      sheet.hidden = false;
+      showSheet();
+      return sheetBody;
     }
 
     function messageActions(msg) {
@@ -545,15 +579,15 @@
       if (msg.kind === "image") buttons.push([gettext("View full size"), () => showImage(msg.payload.full)]);
       if (state.active) buttons.push([gettext("Quote"), () => { setReply(msg); input.focus(); }]);
       if (["text", "image", "sticker"].includes(msg.kind)) buttons.push([gettext("Forward"), () => forward(msg)]);
-      const age = Date.now() - new Date(msg.created_at).getTime();
-      if (mine && ["text", "image", "sticker", "pat"].includes(msg.kind) && age < 2 * 60 * 1000 + 30000)
-        buttons.push([gettext("Recall"), () => RT.send("chat.recall", { id: msg.id }).catch(() => {}), "danger"]);
+      const canRecall = mine && until(msg.recall_until) > 0;
+      if (canRecall) buttons.push([gettext("Recall"), () => RT.send("chat.recall", { id: msg.id }).catch(() => {}), "danger", "recall"]);
       buttons.push([gettext("Delete"), () => RT.send("chat.hide", { id: msg.id }).catch(() => {}), "danger"]);
       if (state.group && mine && msg.kind !== "system") {
         const who = readers(msg.seq);
         buttons.push([fmt(gettext("%(n)s read"), { n: who.length }), () => showReaders(msg)]);
       }
-      openSheet(buttons);
+      const body = openSheet(buttons);
+      if (canRecall) whenOver(msg.recall_until, () => { const b = body.querySelector("[data-action=recall]"); if (b) b.remove(); });
     }
 
     function showReaders(msg) {
@@ -572,7 +606,7 @@
       close.type = "button";
       close.addEventListener("click", closeSheet);
       sheetBody.append(close);
-      sheet.hidden = false;
+      showSheet();
     }
 
     function showImage(url) {
@@ -581,8 +615,11 @@
       img.src = url;
       img.alt = gettext("Photo");
       img.addEventListener("click", closeSheet);
-      sheetBody.append(img);
-      sheet.hidden = false;
+      const close = el("button", "sheet-btn cancel", gettext("Close"));
+      close.type = "button";
+      close.addEventListener("click", closeSheet);
+      sheetBody.append(img, close);
+      showSheet();
     }
 
     function forward(msg) {
@@ -621,12 +658,33 @@
         if (msg) openSheet([[gettext("Withdraw the pat"), () => RT.send("chat.recall", { id: msg.id }).catch(() => {}), "danger"]]);
       }
     });
+    // The keyboard path: Enter/Space on a bubble opens its actions (as a tap), on an avatar pats, on your own
+    // pat offers to withdraw it; Shift+F10 or the menu key opens a message's actions from inside it (cards).
+    box.addEventListener("keydown", (e) => {
+      const menuKey = e.key === "ContextMenu" || (e.key === "F10" && e.shiftKey);
+      const press = e.key === "Enter" || e.key === " ";
+      if (!menuKey && !press) return;
+      const row = e.target.closest(".msg[data-seq]");
+      if (!row) return;
+      const avatar = press && e.target.closest("[data-pat]");
+      if (avatar && state.active) { e.preventDefault(); pat(avatar); return; }
+      if (menuKey) {
+        const msg = bySeq.get(Number(row.dataset.seq));
+        if (msg && row.querySelector("[data-bubble]")) { e.preventDefault(); messageActions(msg); }
+      } else if (e.target.matches("[data-bubble], .sysline[role=button]")) {
+        e.preventDefault();
+        e.target.click();
+      }
+    });
+    function pat(avatar) {
+      RT.send("chat.send", { conversation: conv, kind: "pat", target: Number(avatar.dataset.pat), client_id: uuid() }).catch(() => {});
+    }
     // Pat-pat: double-tap someone's avatar.
     box.addEventListener("dblclick", (e) => {
       const avatar = e.target.closest("[data-pat]");
       if (!avatar || !state.active) return;
       e.preventDefault();
-      RT.send("chat.send", { conversation: conv, kind: "pat", target: Number(avatar.dataset.pat), client_id: uuid() }).catch(() => {});
+      pat(avatar);
     });
 
     // --- Live events -------------------------------------------------------------------------------------
@@ -655,15 +713,23 @@
       const m = members[String(d.user)];
       if (m) { m.read = Math.max(m.read || 0, d.seq); updateReceipts(); }
     });
+    // "typing…" shows while the other person types: it goes when their message arrives, or after 5 s of
+    // silence (a typing event comes at most every 3 s while they type).
     let typingTimer = null;
-    RT.on("chat.typing", (d) => {
-      if (d.conversation !== conv || d.user === me) return;
+    function showTyping(on) {
       const tnode = document.querySelector("[data-typing]");
       const title = document.querySelector("[data-chat-title]");
-      tnode.hidden = false;
-      title.hidden = true;
       clearTimeout(typingTimer);
-      typingTimer = setTimeout(() => { tnode.hidden = true; title.hidden = false; }, 5000);
+      tnode.hidden = !on;
+      title.hidden = on;
+      if (on) typingTimer = setTimeout(() => showTyping(false), 5000);
+    }
+    RT.on("chat.typing", (d) => {
+      if (d.conversation !== conv || d.user === me) return;
+      showTyping(true);
+    });
+    RT.on("chat.message", (d) => {
+      if (d.conversation === conv && d.message.sender !== me) showTyping(false);
     });
     RT.on("chat.conversation", (d) => {
       if (d.conversation !== conv) return;

@@ -37,8 +37,12 @@
       }
     });
     // A transfer page follows its transfer: accepted, returned or expired elsewhere shows here at once.
+    // Not while this page is leaving by its own form (Accept, Return): a reload would abort that request.
+    let leaving = false;
+    document.addEventListener("submit", (e) => { if (!e.defaultPrevented) leaving = true; });
     window.Realtime.on("wallet.transfer", (d) => {
       const head = document.querySelector("[data-transfer-page]");
+      if (leaving) return;
       if (head && String(d.transfer) === head.dataset.transferPage && d.state && d.state !== head.dataset.state) {
         window.location.reload();
       }
@@ -126,7 +130,7 @@
     box.setAttribute("role", "dialog");
     box.setAttribute("aria-modal", "true");
     box.addEventListener("click", (e) => {
-      if (e.target === box) box.hidden = true;
+      if (e.target === box) window.UI.dialog.close(box);
     });
     document.body.append(box);
     return box;
@@ -139,10 +143,12 @@
     const close = el("button", "rp-close", "×");
     close.type = "button";
     close.setAttribute("aria-label", gettext("Close"));
-    close.addEventListener("click", () => (box.hidden = true));
+    close.addEventListener("click", () => window.UI.dialog.close(box));
     const who = el("div", "rp-who");
     who.append(el("span", "avatar-initials", state.sender_initials), el("span", "", fmt(gettext("Red packet from %(sender)s"), state)));
     const greet = el("div", "rp-greet", state.note);
+    greet.id = "rp-greet";
+    box.setAttribute("aria-labelledby", "rp-greet");
     const msg = el("div", "rp-msg");
     sheet.append(close, who, greet, msg);
     if (state.exclusive) msg.textContent = fmt(gettext("Exclusive red packet for %(exclusive)s"), state);
@@ -153,7 +159,6 @@
       open.setAttribute("aria-label", gettext("Open"));
       open.addEventListener("click", () => grab(state, open, msg));
       sheet.append(open);
-      setTimeout(() => open.focus(), 0);
     } else if (state.state === "expired") {
       msg.textContent = gettext("This red packet has expired.");
     } else if (state.state === "empty") {
@@ -163,7 +168,7 @@
     link.href = state.url;
     sheet.append(link);
     box.append(sheet);
-    box.hidden = false;
+    window.UI.dialog.show(box, { focus: sheet.querySelector(".rp-open") || close });
   }
 
   function grab(state, button, msg) {
@@ -207,13 +212,6 @@
     }
     const print = e.target.closest && e.target.closest("[data-print]");
     if (print) window.print();
-  });
-
-  document.addEventListener("keydown", (e) => {
-    if (e.key === "Escape") {
-      const box = document.querySelector("[data-rp-modal]");
-      if (box) box.hidden = true;
-    }
   });
 
   // --- The send form: "For" only for an exclusive packet, no quantity for it ------------------

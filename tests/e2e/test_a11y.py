@@ -1,0 +1,150 @@
+"""axe-core finds no accessibility violation on any page, logged out and logged in, in both languages.
+
+The pages are the demo's own (seed_demo), with a fully taken red packet and a transfer, so the faded card
+shades are checked too. Open states (a message's action sheet, the red packet's open modal) are pages too.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+from django.core.management import call_command
+
+from apps.accounts.models import User
+from apps.wallet import services as wallet
+
+axe = Axe()
+
+
+@dataclass
+class Demo:
+    chat_with_cards: int
+    group: int
+    taken_packet: int
+    open_packet: int
+    transfer: int
+    transfer_chat: int
+    record: int
+
+
+@pytest.fixture
+def demo(transactional_db):
+    from apps.chat.models import Conversation, Message
+    from apps.wallet.models import Grab, RedPacket, Transaction, Transfer
+
+    call_command("seed_demo", verbosity=0)
+    people = {u.username: u for u in User.objects.all()}
+    liwei = people["liwei"]
+    packet = RedPacket.objects.first()
+    for name in ("emma", "tom", "sunli", "zhouxin", "chenjing", "liwei", "wangfang", "zhangmin"):
+        if (
+            RedPacket.objects.get(pk=packet.pk).remaining_count
+            and not Grab.objects.filter(packet=packet, user=people[name]).exists()
+        ):
+            wallet.packet_grab(actor=people[name], pk=packet.pk)
+    fresh = wallet.packet_create(
+        actor=liwei,
+        conversation_id=packet.conversation_id,
+        kind="normal",
+        amount="1",
+        count=3,
+        note="Happy Monday 周一快乐",
+        pin="123456",
+        idempotency_key="a11y-packet",
+    )
+    transfer = Transfer.objects.filter(status="pending").first()
+    return Demo(
+        chat_with_cards=packet.conversation_id,
+        group=Conversation.objects.filter(kind=Conversation.Kind.GROUP).first().pk,
+        taken_packet=packet.pk,
+        open_packet=fresh.pk,
+        transfer=transfer.pk,
+        transfer_chat=Message.objects.get(pk=transfer.message_id).conversation_id,
+        record=Transaction.objects.filter(initiator=liwei, kind="payment").first().pk,
+    )
+
+
+LOGGED_OUT = ["/accounts/login/", "/accounts/signup/"]
+
+
+def logged_in_pages(d) -> list[str]:
+    return [
+        "/",
+        f"/chats/{d.chat_with_cards}/",
+        f"/chats/{d.transfer_chat}/",
+        f"/chats/{d.group}/info/",
+        f"/chats/{d.group}/invite/",
+        f"/chats/{d.group}/search/?q=a",
+        "/chats/new/",
+        "/chats/groups/",
+        "/chats/settings/",
+        "/accounts/contacts/",
+        "/accounts/contacts/new/",
+        "/accounts/contacts/add/?q=emma",
+        "/accounts/u/wangfang/",
+        "/accounts/me/",
+        "/accounts/me/profile/",
+        "/accounts/me/settings/",
+        "/accounts/me/blocked/",
+        "/accounts/me/qr/",
+        "/accounts/password/",
+        "/discover/",
+        "/scan/",
+        "/wallet/",
+        "/wallet/topup/",
+        "/wallet/withdraw/",
+        "/wallet/statement/",
+        f"/wallet/records/{d.record}/",
+        "/wallet/pin/",
+        f"/wallet/transfers/{d.transfer}/",
+        "/wallet/transfer/to/wangfang/",
+        f"/wallet/packets/new/{d.chat_with_cards}/",
+        f"/wallet/packets/{d.taken_packet}/",
+        "/wallet/receive/?amount=8.8",
+        "/wallet/merchants/",
+        "/wallet/merchants/jasmine-tea/",
+    ]
+
+
+def violations_on(page, where: str) -> list[str]:
+    """axe's violations on the page as it is now, one readable line per element."""
+    page.wait_for_load_state("networkidle")
+    found = axe.run(page).response["violations"]
+    return [
+        f"{where}: {v['id']} ({v['impact']}) {v['help']}\n    {node['target']} {node['failureSummary']}"
+        for v in found
+        for node in v["nodes"]
+    ]
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-hans"])
+def test_no_accessibility_violation_on_any_page(new_context, demo, locale):
+    problems: list[str] = []
+    visitor = new_context(None, locale).new_page()
+    for path in LOGGED_OUT:
+        assert visitor.goto(path).ok, path
+        problems += violations_on(visitor, path)
+
+    page = new_context(User.objects.get(username="liwei"), locale).new_page()
+    for path in logged_in_pages(demo):
+        assert page.goto(path).ok, path
+        problems += violations_on(page, path)
+
+    # Pages reached by a link with a token in it: paying a merchant's code.
+    page.goto("/wallet/merchants/jasmine-tea/")
+    page.get_by_test_id("merchant-pay-link").click()
+    problems += violations_on(page, "pay")
+
+    # Open states: a message's action sheet, and the red packet's open modal (someone who has not opened it).
+    page.goto(f"/chats/{demo.chat_with_cards}/")
+    page.locator("[data-bubble]").first.focus()
+    page.keyboard.press("Enter")
+    page.locator("[data-sheet]").wait_for()
+    problems += violations_on(page, "action sheet")
+    sophie = new_context(User.objects.get(username="sophie"), locale).new_page()
+    sophie.goto(f"/chats/{demo.chat_with_cards}/")
+    sophie.locator(f'a[data-packet="{demo.open_packet}"]').click()
+    sophie.get_by_test_id("open-packet").wait_for()
+    problems += violations_on(sophie, "red packet modal")
+
+    assert not problems, f"{len(problems)} accessibility violation(s):\n" + "\n".join(problems)
