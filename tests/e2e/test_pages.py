@@ -6,6 +6,7 @@ Screenshots land in artifacts/screens/ for a person to look at.
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
 PAGES = [
@@ -45,3 +46,11 @@ def test_login_page_in_chinese(new_context, liwei):
     page.goto("/accounts/login/")
     page.screenshot(path=str(SHOTS / "zh-hans-login.png"), full_page=True)
     assert page.get_by_role("button", name="登录").is_visible()
+
+
+@pytest.mark.parametrize(("locale", "unbuilt"), [("en", "check-in"), ("zh-hans", "签到")])
+def test_scan_claims_only_codes_that_open(new_context, liwei, locale, unbuilt):
+    page = new_context(liwei, locale).new_page()
+    page.goto("/scan/")
+    expect(page.locator("[data-scan-status]")).to_be_visible()
+    assert unbuilt not in page.locator("main").inner_text()

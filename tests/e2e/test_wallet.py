@@ -185,9 +185,58 @@ def test_transfer_from_a_chat_accepted_and_the_card_updates_live(new_context, re
     expect(sender.locator("html[data-realtime=open]")).to_have_count(1)
 
     recipient = new_context(wangfang, "zh-hans").new_page()
+    problems = []
+    recipient.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    recipient.on("requestfailed", lambda r: problems.append(f"{r.method} {r.url}: {r.failure}"))
     recipient.goto(f"/chats/{conv.pk}/")
     recipient.locator("a[data-transfer]").last.click()
     recipient.get_by_test_id("accept").click()
     expect(recipient.locator(".transfer-head")).to_contain_text("已收款")
+    recipient.wait_for_load_state("networkidle")
+    assert problems == []  # the live "accepted" event does not reload the page under its own POST
     expect(card).to_contain_text("Accepted")  # live on the sender's open chat
     assert services.account_for(wangfang).balance == 12_50
+
+
+def test_statement_month_filter_has_a_visible_label(new_context, ready):
+    page = new_context(ready["liwei"]).new_page()
+    page.goto("/wallet/statement/")
+    month = page.get_by_label("Month", exact=True)
+    expect(month).to_have_attribute("type", "month")
+    expect(page.locator("label.filter-month")).to_be_visible()
+    expect(page.locator("label.filter-month")).to_contain_text("Month")
+    # Picking a month filters at once (the filters submit on change).
+    month.fill("2026-01")
+    expect(page).to_have_url(re.compile(r"month=2026-01"))
+
+
+def test_red_packet_modal_traps_focus_and_gives_it_back(new_context, ready):
+    from apps.chat import services as chat
+
+    liwei, wangfang = ready["liwei"], ready["wangfang"]
+    services.topup(actor=liwei, amount="10", pin=PIN, idempotency_key=key())
+    conv = chat.conversation_direct_get_or_create(a=liwei, b=wangfang)
+    services.packet_create(
+        actor=liwei,
+        conversation_id=conv.pk,
+        kind="normal",
+        amount="1",
+        count=1,
+        note="新年好",
+        pin=PIN,
+        idempotency_key=key(),
+    )
+    page = new_context(wangfang).new_page()
+    page.goto(f"/chats/{conv.pk}/")
+    card = page.locator("a[data-packet]").last
+    card.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog", name="新年好")
+    expect(dialog).to_be_visible()
+    expect(page.get_by_test_id("open-packet")).to_be_focused()
+    for _ in range(5):
+        page.keyboard.press("Tab")
+        assert page.evaluate("() => !!document.activeElement.closest('[data-rp-modal]')")
+    page.keyboard.press("Escape")
+    expect(dialog).to_be_hidden()
+    expect(card).to_be_focused()
