@@ -5,6 +5,7 @@ shades are checked too. Open states (a message's action sheet, the red packet's 
 """
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -14,6 +15,7 @@ from apps.accounts.models import User
 from apps.wallet import services as wallet
 
 axe = Axe()
+SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
 
 
 @dataclass
@@ -64,52 +66,62 @@ def demo(transactional_db):
     )
 
 
-LOGGED_OUT = ["/accounts/login/", "/accounts/signup/"]
+LOGGED_OUT = {"login": "/accounts/login/", "signup": "/accounts/signup/"}
 
 
-def logged_in_pages(d) -> list[str]:
-    return [
-        "/",
-        f"/chats/{d.chat_with_cards}/",
-        f"/chats/{d.transfer_chat}/",
-        f"/chats/{d.group}/info/",
-        f"/chats/{d.group}/invite/",
-        f"/chats/{d.group}/search/?q=a",
-        "/chats/new/",
-        "/chats/groups/",
-        "/chats/settings/",
-        "/accounts/contacts/",
-        "/accounts/contacts/new/",
-        "/accounts/contacts/add/?q=emma",
-        "/accounts/u/wangfang/",
-        "/accounts/me/",
-        "/accounts/me/profile/",
-        "/accounts/me/settings/",
-        "/accounts/me/blocked/",
-        "/accounts/me/qr/",
-        "/accounts/password/",
-        "/discover/",
-        "/scan/",
-        "/wallet/",
-        "/wallet/topup/",
-        "/wallet/withdraw/",
-        "/wallet/statement/",
-        f"/wallet/records/{d.record}/",
-        "/wallet/pin/",
-        f"/wallet/transfers/{d.transfer}/",
-        "/wallet/transfer/to/wangfang/",
-        f"/wallet/packets/new/{d.chat_with_cards}/",
-        f"/wallet/packets/{d.taken_packet}/",
-        "/wallet/receive/?amount=8.8",
-        "/wallet/merchants/",
-        "/wallet/merchants/jasmine-tea/",
-    ]
+def logged_in_pages(d) -> dict[str, str]:
+    return {
+        "chats": "/",
+        "thread-group-packets": f"/chats/{d.chat_with_cards}/",
+        "thread-direct-transfer": f"/chats/{d.transfer_chat}/",
+        "group-info": f"/chats/{d.group}/info/",
+        "group-invite": f"/chats/{d.group}/invite/",
+        "chat-search": f"/chats/{d.group}/search/?q=a",
+        "new-group": "/chats/new/",
+        "groups": "/chats/groups/",
+        "chat-settings": "/chats/settings/",
+        "contacts": "/accounts/contacts/",
+        "new-friends": "/accounts/contacts/new/",
+        "add-friend": "/accounts/contacts/add/?q=emma",
+        "profile": "/accounts/u/wangfang/",
+        "me": "/accounts/me/",
+        "profile-edit": "/accounts/me/profile/",
+        "settings": "/accounts/me/settings/",
+        "blocked": "/accounts/me/blocked/",
+        "my-qr": "/accounts/me/qr/",
+        "password": "/accounts/password/",
+        "discover": "/discover/",
+        "scan": "/scan/",
+        "wallet": "/wallet/",
+        "topup": "/wallet/topup/",
+        "withdraw": "/wallet/withdraw/",
+        "statement": "/wallet/statement/",
+        "record": f"/wallet/records/{d.record}/",
+        "pin": "/wallet/pin/",
+        "transfer": f"/wallet/transfers/{d.transfer}/",
+        "transfer-new": "/wallet/transfer/to/wangfang/",
+        "packet-new": f"/wallet/packets/new/{d.chat_with_cards}/",
+        "packet-taken": f"/wallet/packets/{d.taken_packet}/",
+        "receive": "/wallet/receive/?amount=8.8",
+        "merchants": "/wallet/merchants/",
+        "merchant": "/wallet/merchants/jasmine-tea/",
+    }
 
 
-def violations_on(page, where: str) -> list[str]:
-    """axe's violations on the page as it is now, one readable line per element."""
+def shoot(page, name: str, locale: str) -> None:
+    """The page at 390 and 320 px wide, for a person to look at: artifacts/screens/<page>-<lang>-<width>.png."""
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    for width in (390, 320):
+        page.set_viewport_size({"width": width, "height": 844})
+        page.screenshot(path=str(SHOTS / f"{name}-{locale}-{width}.png"), full_page=True)
+    page.set_viewport_size({"width": 390, "height": 844})
+
+
+def violations_on(page, where: str, locale: str) -> list[str]:
+    """axe's violations on the page as it is now, one readable line per element (and its screenshots)."""
     page.wait_for_load_state("networkidle")
     found = axe.run(page).response["violations"]
+    shoot(page, where, locale)
     return [
         f"{where}: {v['id']} ({v['impact']}) {v['help']}\n    {node['target']} {node['failureSummary']}"
         for v in found
@@ -121,30 +133,30 @@ def violations_on(page, where: str) -> list[str]:
 def test_no_accessibility_violation_on_any_page(new_context, demo, locale):
     problems: list[str] = []
     visitor = new_context(None, locale).new_page()
-    for path in LOGGED_OUT:
+    for name, path in LOGGED_OUT.items():
         assert visitor.goto(path).ok, path
-        problems += violations_on(visitor, path)
+        problems += violations_on(visitor, name, locale)
 
     page = new_context(User.objects.get(username="liwei"), locale).new_page()
-    for path in logged_in_pages(demo):
+    for name, path in logged_in_pages(demo).items():
         assert page.goto(path).ok, path
-        problems += violations_on(page, path)
+        problems += violations_on(page, name, locale)
 
     # Pages reached by a link with a token in it: paying a merchant's code.
     page.goto("/wallet/merchants/jasmine-tea/")
     page.get_by_test_id("merchant-pay-link").click()
-    problems += violations_on(page, "pay")
+    problems += violations_on(page, "pay", locale)
 
     # Open states: a message's action sheet, and the red packet's open modal (someone who has not opened it).
     page.goto(f"/chats/{demo.chat_with_cards}/")
     page.locator("[data-bubble]").first.focus()
     page.keyboard.press("Enter")
     page.locator("[data-sheet]").wait_for()
-    problems += violations_on(page, "action sheet")
+    problems += violations_on(page, "action-sheet", locale)
     sophie = new_context(User.objects.get(username="sophie"), locale).new_page()
     sophie.goto(f"/chats/{demo.chat_with_cards}/")
     sophie.locator(f'a[data-packet="{demo.open_packet}"]').click()
     sophie.get_by_test_id("open-packet").wait_for()
-    problems += violations_on(sophie, "red packet modal")
+    problems += violations_on(sophie, "packet-modal", locale)
 
     assert not problems, f"{len(problems)} accessibility violation(s):\n" + "\n".join(problems)
