@@ -241,6 +241,8 @@
         const q = el("div", "quote");
         q.textContent = (msg.reply_to.name ? nameOf(msg.reply_to.sender, msg.reply_to.name) + ": " : "") + msg.reply_to.preview;
         q.dataset.jump = msg.reply_to.seq;
+        q.tabIndex = 0;
+        q.setAttribute("role", "link");
         body.append(q);
       }
       if (mine) {
@@ -267,7 +269,14 @@
         pending.delete(msg.client_id);
       }
       if (existing) {
+        // A keyboard user who was on this message (recalling it, say) stays on it.
+        const hadFocus = existing.contains(document.activeElement);
         existing.replaceWith(node);
+        if (hadFocus) {
+          const target = node.querySelector("[tabindex='0'], button") || node;
+          if (target === node) node.tabIndex = -1;
+          target.focus();
+        }
       } else {
         let anchor = null;
         for (const child of box.querySelectorAll(".msg[data-seq]")) {
@@ -468,7 +477,12 @@
       });
       root.querySelector("[data-reply-cancel]").addEventListener("click", () => setReply(null));
       const panel = root.querySelector("[data-sticker-panel]");
-      root.querySelector("[data-toggle-stickers]").addEventListener("click", () => { panel.hidden = !panel.hidden; if (!panel.hidden) toBottom(); });
+      const stickersToggle = root.querySelector("[data-toggle-stickers]");
+      stickersToggle.addEventListener("click", () => {
+        panel.hidden = !panel.hidden;
+        stickersToggle.setAttribute("aria-expanded", String(!panel.hidden));
+        if (!panel.hidden) toBottom();
+      });
       panel.addEventListener("click", (e) => {
         const b = e.target.closest("[data-sticker]");
         if (!b) return;
@@ -671,7 +685,7 @@
       if (menuKey) {
         const msg = bySeq.get(Number(row.dataset.seq));
         if (msg && row.querySelector("[data-bubble]")) { e.preventDefault(); messageActions(msg); }
-      } else if (e.target.matches("[data-bubble], .sysline[role=button]")) {
+      } else if (e.target.matches("[data-bubble], .sysline[role=button], [data-jump]")) {
         e.preventDefault();
         e.target.click();
       }

@@ -82,6 +82,7 @@ def test_keyboard_path_through_a_bubbles_actions(page_as, liwei, wangfang, zhang
     sheet.get_by_role("button", name="Recall").focus()
     wei.keyboard.press("Enter")
     expect(wei.get_by_text("You recalled a message")).to_be_visible()
+    expect(wei.get_by_role("button", name="Re-edit")).to_be_focused()  # the keyboard user stays on it
     theirs.focus()
     wei.keyboard.press("Enter")
     sheet.get_by_role("button", name="Delete").focus()

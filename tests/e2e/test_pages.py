@@ -54,3 +54,20 @@ def test_scan_claims_only_codes_that_open(new_context, liwei, locale, unbuilt):
     page.goto("/scan/")
     expect(page.locator("[data-scan-status]")).to_be_visible()
     assert unbuilt not in page.locator("main").inner_text()
+
+
+@pytest.mark.parametrize("path", ["/scan/", "/accounts/me/profile/"])
+def test_a_hidden_file_input_shows_its_focus_on_its_label(new_context, liwei, path):
+    page = new_context(liwei).new_page()
+    page.goto(path)
+    file_input = page.locator("input[type=file].visually-hidden")
+    # Reach it from the keyboard: focus what comes before it, then Tab.
+    page.evaluate(
+        "() => { const i = document.querySelector('input[type=file].visually-hidden');"
+        " const all = [...document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea')];"
+        " all[all.indexOf(i) - 1].focus(); }"
+    )
+    page.keyboard.press("Tab")
+    expect(file_input).to_be_focused()
+    label = page.locator(f"label[for='{file_input.get_attribute('id')}']")
+    assert label.evaluate("l => getComputedStyle(l).outlineStyle") == "solid"
