@@ -125,7 +125,7 @@
         // Double-tap pats; from the keyboard, Enter on the focused avatar does.
         node.setAttribute("role", "button");
         node.tabIndex = 0;
-        node.setAttribute("aria-label", fmt(gettext("Pat %(name)s"), { name: label }));
+        node.setAttribute("aria-label", msg.sender === me ? gettext("Pat yourself") : fmt(gettext("Pat %(name)s"), { name: label }));
       }
       return node;
     }

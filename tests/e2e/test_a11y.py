@@ -4,6 +4,7 @@ The pages are the demo's own (seed_demo), with a fully taken red packet and a tr
 shades are checked too. Open states (a message's action sheet, the red packet's open modal) are pages too.
 """
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -153,6 +154,10 @@ def test_no_accessibility_violation_on_any_page(new_context, demo, locale):
     page.keyboard.press("Enter")
     page.locator("[data-sheet]").wait_for()
     problems += violations_on(page, "action-sheet", locale)
+    page.keyboard.press("Escape")
+    page.get_by_role("button", name=re.compile("Stickers|表情")).click()
+    page.get_by_test_id("composer-plus").click()
+    problems += violations_on(page, "composer-panels", locale)
     sophie = new_context(User.objects.get(username="sophie"), locale).new_page()
     sophie.goto(f"/chats/{demo.chat_with_cards}/")
     sophie.locator(f'a[data-packet="{demo.open_packet}"]').click()
