@@ -4,6 +4,8 @@ import pytest
 
 from apps.chat import cards, chatlist, selectors, services
 from apps.chat.models import Conversation, Membership, Message
+from apps.chat.services import conversations
+from apps.chat.services.sending import send_message
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound, RateLimited
 
@@ -253,10 +255,8 @@ def test_join_by_code_refused_above_200(group, liwei, sunli, django_user_model):
 
 
 def test_history_pages_by_cursor(direct, liwei):
-    from apps.chat.services import _send
-
     for n in range(120):
-        _send(sender=liwei, conversation=direct, kind="text", text=str(n), rate_limited=False)
+        send_message(sender=liwei, conversation=direct, kind="text", text=str(n), rate_limited=False)
     membership = Membership.objects.get(conversation=direct, user=liwei)
     newest = selectors.history(membership)
     assert [m.seq for m in newest] == list(range(71, 121))
@@ -266,12 +266,11 @@ def test_history_pages_by_cursor(direct, liwei):
 
 
 def test_group_is_capped_at_500_members(group, liwei, monkeypatch):
-    monkeypatch.setattr(services, "MAX_GROUP_MEMBERS", 5)
+    monkeypatch.setattr(conversations, "MAX_GROUP_MEMBERS", 5)  # read there, at each join
     from apps.accounts.models import User
+    from apps.accounts.selectors import can_message
 
-    others = [
-        u for u in User.objects.exclude(pk__in=selectors.member_ids(group)) if services.can_message(liwei, u)
-    ]
+    others = [u for u in User.objects.exclude(pk__in=selectors.member_ids(group)) if can_message(liwei, u)]
     with pytest.raises(DomainError) as exc:
         services.group_add_members(actor=liwei, conversation=group, user_ids=[u.pk for u in others[:2]])
     assert exc.value.code == "full"

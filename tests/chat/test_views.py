@@ -8,6 +8,7 @@ from PIL import Image
 
 from apps.chat import chatlist, selectors, services
 from apps.chat.models import Membership, Message
+from apps.chat.services.sending import send_message
 from apps.core import clock
 
 
@@ -63,12 +64,10 @@ def test_chat_list_shows_preview_unread_and_mention_marker(client_as, group, liw
 def test_chat_list_query_count_is_bounded(
     client_as, liwei, wangfang, zhangmin, chenjing, emma, james, django_assert_max_num_queries
 ):
-    from apps.chat.services import _send
-
     for friend in (wangfang, zhangmin, chenjing, emma, james):
         conv = services.conversation_direct_get_or_create(a=liwei, b=friend)
         for n in range(3):
-            _send(sender=friend, conversation=conv, kind="text", text=f"hi {n}", rate_limited=False)
+            send_message(sender=friend, conversation=conv, kind="text", text=f"hi {n}", rate_limited=False)
     services.group_create(actor=liwei, member_ids=[wangfang.pk, zhangmin.pk], name="G1")
     client = client_as(liwei)
     client.get(reverse("chat:list"))
