@@ -1,4 +1,4 @@
-"""Reads: the statement, a record's detail, the monthly chart, a packet's details."""
+"""Reads: the statement, a record's detail, the monthly chart, transfers, packets and merchants."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,10 +10,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.chat import selectors as chat_selectors
 from apps.core import clock
 from apps.core.errors import NotFound
 
-from .models import Account, Entry, Grab, RedPacket, Transaction
+from .models import Account, Entry, Grab, Merchant, RedPacket, Transaction, Transfer
 from .money import yuan
 
 FILTERS = {
@@ -252,3 +253,41 @@ def packet_view(packet: RedPacket, viewer: User) -> PacketView:
 
 def grabbed_ids(user: User, packet_ids: list[int]) -> list[int]:
     return list(Grab.objects.filter(user=user, packet_id__in=packet_ids).values_list("packet_id", flat=True))
+
+
+def access_transfer(*, user: User, pk) -> Transfer:
+    """A transfer `user` sent or received; the same NotFound for a forged or foreign id."""
+    try:
+        t = Transfer.objects.select_related("sender", "recipient").get(pk=int(pk))
+    except (Transfer.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise NotFound() from None
+    if user.pk not in (t.sender_id, t.recipient_id):
+        raise NotFound()
+    return t
+
+
+def access_packet(*, user: User, pk) -> RedPacket:
+    """A red packet in one of the person's chats (also one they left); the same NotFound for a forged or
+    foreign id."""
+    try:
+        p = RedPacket.objects.select_related("sender", "exclusive_to").get(pk=int(pk))
+    except (RedPacket.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise NotFound(_("This red packet was not found.")) from None
+    if p.sender_id != user.pk:
+        try:
+            chat_selectors.access_membership(user=user, pk=p.conversation_id, include_inactive=True)
+        except NotFound:
+            raise NotFound(_("This red packet was not found.")) from None
+    return p
+
+
+def merchants():
+    return Merchant.objects.select_related("owner", "account").order_by("pk")
+
+
+def access_merchant(*, slug: str) -> Merchant:
+    """A merchant's page is public to every signed-in person."""
+    merchant = merchants().filter(slug=slug).first()
+    if merchant is None:
+        raise NotFound()
+    return merchant

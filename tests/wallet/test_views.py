@@ -128,6 +128,32 @@ def test_grab_json_and_details(client_as, cast, workshop, fund):
     assert late.status_code == 400 and "Too late" in late.json()["message"]
 
 
+def test_the_cards_open_button_follows_the_grab_rule(client_as, cast, workshop, fund):
+    """The card offers "Open" exactly when a grab would succeed: the sender may open their own one-share
+    packet in a group, not in a 1:1 chat; nobody may open someone else's exclusive packet."""
+    from apps.chat import services as chat
+
+    liwei, wangfang, emma = cast["liwei"], cast["wangfang"], cast["emma"]
+    fund(liwei, 100_00)
+
+    def packet(conversation, **kw):
+        kw = {"kind": "lucky", "amount": "1", "count": 1, **kw}
+        return services.packet_create(
+            actor=liwei, conversation_id=conversation.pk, pin=PIN, idempotency_key=key(), **kw
+        )
+
+    def can_open(user, p) -> bool:
+        return client_as(user).get(reverse("wallet:packet_state", args=[p.pk])).json()["can_open"]
+
+    in_group = packet(workshop)
+    assert can_open(liwei, in_group)
+    services.packet_grab(actor=liwei, pk=in_group.pk)  # and the grab agrees
+    direct = packet(chat.conversation_direct_get_or_create(a=liwei, b=wangfang))
+    assert not can_open(liwei, direct) and can_open(wangfang, direct)
+    exclusive = packet(workshop, kind="exclusive", exclusive_to_id=wangfang.pk)
+    assert not can_open(emma, exclusive) and can_open(wangfang, exclusive)
+
+
 def test_send_packet_from_the_form(client_as, cast, workshop, fund):
     liwei = cast["liwei"]
     fund(liwei, 100_00)
@@ -141,10 +167,9 @@ def test_send_packet_from_the_form(client_as, cast, workshop, fund):
 
 
 def test_pay_by_receive_code(client_as, liwei, tom, fund):
-    from apps.wallet.views import receive_token
 
     fund(liwei, 100_00)
-    token = receive_token(user=tom, amount=8_80)
+    token = services.receive_token(user=tom, amount=8_80)
     client = client_as(liwei)
     page = client.get(reverse("wallet:pay", args=[token]))
     assert "¥8.80" in page.content.decode()
@@ -158,11 +183,11 @@ def test_pay_by_receive_code(client_as, liwei, tom, fund):
 
 
 def test_paying_yourself_by_your_own_code_is_refused(client_as, liwei, fund):
-    from apps.wallet.views import receive_token
 
     fund(liwei, 100_00)
     response = client_as(liwei).post(
-        reverse("wallet:pay", args=[receive_token(user=liwei)]), {"amount": "1", "pin": PIN, "key": key()}
+        reverse("wallet:pay", args=[services.receive_token(user=liwei)]),
+        {"amount": "1", "pin": PIN, "key": key()},
     )
     assert b"pay yourself" in response.content
     assert services.account_for(liwei).balance == 100_00

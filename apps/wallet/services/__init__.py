@@ -25,7 +25,7 @@ from .accounts import (
     pin_set,
     profile_for,
 )
-from .bank import FREE_WITHDRAWAL, topup, withdraw, withdrawal_fee
+from .bank import FREE_WITHDRAWAL, topup, withdraw, withdrawal_fee, withdrawal_free_left
 from .cards import HOLD_FOR
 from .expiry import wallet_expire_due
 from .guard import MAX_PAYMENT, PAY_LIMIT, PAY_WINDOW, KeyReused, new_key
@@ -34,16 +34,16 @@ from .packets import (
     PACKET_MAX_SHARES,
     PACKET_MAX_SPECIAL,
     TooLate,
-    access_packet,
+    grab_refusal,
     packet_cap,
     packet_create,
     packet_expire_if_due,
     packet_grab,
     packet_payload,
+    packet_state,
 )
-from .payments import payment_create
+from .payments import ReceiveCode, payment_create, receive_code_read, receive_token
 from .transfers import (
-    _access_transfer,
     transfer_accept,
     transfer_create,
     transfer_expire_if_due,
@@ -67,10 +67,10 @@ __all__ = [
     "KeyReused",
     "PinError",
     "PinLocked",
+    "ReceiveCode",
     "TooLate",
-    "_access_transfer",
-    "access_packet",
     "account_for",
+    "grab_refusal",
     "has_pin",
     "new_key",
     "packet_cap",
@@ -78,11 +78,14 @@ __all__ = [
     "packet_expire_if_due",
     "packet_grab",
     "packet_payload",
+    "packet_state",
     "payment_create",
     "pin_change",
     "pin_check",
     "pin_set",
     "profile_for",
+    "receive_code_read",
+    "receive_token",
     "topup",
     "transfer_accept",
     "transfer_create",
@@ -92,4 +95,5 @@ __all__ = [
     "wallet_expire_due",
     "withdraw",
     "withdrawal_fee",
+    "withdrawal_free_left",
 ]

@@ -39,9 +39,14 @@ def topup(*, actor: User, amount, pin, idempotency_key) -> Transaction:
     return post_once(actor, key, post, kind, asked)
 
 
+def withdrawal_free_left(withdrawn_before: int) -> int:
+    """What a person may still withdraw without a fee (¥1,000 in a lifetime)."""
+    return max(0, FREE_WITHDRAWAL - withdrawn_before)
+
+
 def withdrawal_fee(withdrawn_before: int, amount: int) -> int:
     """WeChat's rule: free up to ¥1,000 in a person's lifetime, then 0.1% (rounded up), at least ¥0.10."""
-    free_left = max(0, FREE_WITHDRAWAL - withdrawn_before)
+    free_left = withdrawal_free_left(withdrawn_before)
     charged = max(0, amount - free_left)
     if charged == 0:
         return 0

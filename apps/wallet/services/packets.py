@@ -15,7 +15,7 @@ from apps.chat.models import Conversation, Membership
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound
 from apps.core.events import publish
-from apps.wallet import split
+from apps.wallet import selectors, split
 from apps.wallet.ledger import fingerprint, ledger_post, system_account
 from apps.wallet.models import Account, Grab, RedPacket, Transaction
 from apps.wallet.money import BadAmount, parse_amount, yuan
@@ -147,20 +147,6 @@ def packet_create(
     return post_once(actor, key, post, Transaction.Kind.PACKET, asked).packet
 
 
-def access_packet(*, user: User, pk) -> RedPacket:
-    """A red packet in one of the person's chats; the same NotFound for a forged or foreign id."""
-    try:
-        p = RedPacket.objects.select_related("sender", "exclusive_to").get(pk=int(pk))
-    except (RedPacket.DoesNotExist, TypeError, ValueError):
-        raise NotFound(_("This red packet was not found.")) from None
-    if (
-        p.sender_id != user.pk
-        and not Membership.objects.filter(conversation_id=p.conversation_id, user=user).exists()
-    ):
-        raise NotFound(_("This red packet was not found."))
-    return p
-
-
 _GRAB_READ = """
 SELECT p.*,
   EXISTS (SELECT 1 FROM {membership} m
@@ -194,8 +180,8 @@ def _packet_for_grab(actor: User, pk) -> RedPacket:
     return found[0]
 
 
-def _grab_refusal(p: RedPacket, actor: User, *, is_direct: bool) -> DomainError | None:
-    """Why `actor` can't take a share of `p` as it stands, or None."""
+def grab_refusal(p: RedPacket, actor: User, *, is_direct: bool) -> DomainError | None:
+    """Why `actor` can't take a share of `p` as it stands, or None (the grab and the card's "Open" ask this)."""
     if p.exclusive_to_id and p.exclusive_to_id != actor.pk:
         return DomainError(_("This exclusive red packet is for someone else."), code="not_yours")
     if p.sender_id == actor.pk and is_direct:
@@ -219,7 +205,7 @@ def _grab_read(actor: User, pk) -> tuple[RedPacket, Grab | None]:
     if p.my_grab:
         return p, Grab.objects.get(pk=p.my_grab)
     packet_expire_if_due(p)
-    refusal = _grab_refusal(p, actor, is_direct=p.is_direct)
+    refusal = grab_refusal(p, actor, is_direct=p.is_direct)
     if refusal is not None:
         raise refusal
     return p, None
@@ -241,7 +227,7 @@ def packet_grab(*, actor: User, pk) -> Grab:
             grab = Grab.objects.filter(packet=locked, user=actor).first()
             if grab is not None:
                 return grab
-            refusal = _grab_refusal(locked, actor, is_direct=p.is_direct)
+            refusal = grab_refusal(locked, actor, is_direct=p.is_direct)
             if refusal is not None:
                 raise refusal
             mine = account_for(actor)  # here, not before: only the people who get a share need an account
@@ -333,3 +319,28 @@ def packet_expire_if_due(p: RedPacket) -> bool:
         card_update("wallet_packet", locked, {"state": RedPacket.Status.EXPIRED})
     p.refresh_from_db()
     return True
+
+
+def packet_state(p: RedPacket, viewer: User) -> dict:
+    """What the packet's card opens to for `viewer`: who sent it, their share, and whether they may open it."""
+    view = selectors.packet_view(p, viewer)
+    try:
+        membership = chat_selectors.access_membership(user=viewer, pk=p.conversation_id)
+    except NotFound:  # left the chat: they may look, not open
+        membership = None
+    can_open = (
+        view.mine is None
+        and membership is not None
+        and grab_refusal(p, viewer, is_direct=not membership.conversation.is_group) is None
+    )
+    return {
+        "packet": p.pk,
+        "state": p.status,
+        "sender": p.sender.display_name,
+        "sender_initials": p.sender.initials,
+        "note": p.note,
+        "kind": p.kind,
+        "mine": yuan(view.mine.amount) if view.mine else None,
+        "can_open": can_open,
+        "exclusive": p.exclusive_to.display_name if p.exclusive_to_id else "",
+    }

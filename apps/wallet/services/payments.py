@@ -1,10 +1,12 @@
-"""QR payments: pay a person's or a merchant's receive code."""
+"""QR payments: a person's or a merchant's receive code, and paying it."""
+
+from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.accounts.selectors import is_blocked_between
-from apps.core import clock
+from apps.core import clock, tokens
 from apps.core.errors import DomainError, NotFound
 from apps.core.events import publish
 from apps.wallet.ledger import fingerprint, ledger_post
@@ -13,6 +15,39 @@ from apps.wallet.money import parse_amount, yuan
 
 from .accounts import account_for
 from .guard import MAX_PAYMENT, admit_request, post_once
+
+RECEIVE_KIND = "wallet.receive"
+
+
+@dataclass(frozen=True)
+class ReceiveCode:
+    payee: User
+    merchant: Merchant | None
+    amount: int  # fen; 0 lets the payer type the amount
+
+    def shown_to(self, user: User) -> bool:
+        """A person's code is shown only to them; a merchant's code is public (it hangs on the counter)."""
+        return self.merchant is not None or self.payee.pk == user.pk
+
+
+def receive_token(*, user: User, amount: int = 0, merchant: Merchant | None = None) -> str:
+    """The signed content of a receive-money QR code (optionally for a fixed amount, or a merchant's)."""
+    return tokens.sign(RECEIVE_KIND, {"u": user.pk, "a": amount, "m": merchant.pk if merchant else 0})
+
+
+def receive_code_read(token: str) -> ReceiveCode:
+    """Who a scanned receive code pays, or NotFound for a forged, stale or malformed one."""
+    try:
+        body = tokens.unsign(RECEIVE_KIND, token)
+    except DomainError as exc:
+        raise NotFound(_("This receive code is not valid.")) from exc
+    if not all(isinstance(body.get(field), int) for field in ("u", "a", "m")):
+        raise NotFound(_("This receive code is not valid."))
+    payee = User.objects.filter(pk=body["u"], is_active=True).first()
+    merchant = Merchant.objects.select_related("owner").filter(pk=body["m"]).first() if body["m"] else None
+    if payee is None or (body["m"] and merchant is None):
+        raise NotFound(_("This receive code is not valid."))
+    return ReceiveCode(payee=payee, merchant=merchant, amount=body["a"])
 
 
 def payment_create(

@@ -9,6 +9,7 @@ from apps.chat import services as chat
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound
 from apps.core.events import publish
+from apps.wallet import selectors
 from apps.wallet.ledger import fingerprint, ledger_post, system_account
 from apps.wallet.models import Account, Transaction, Transfer
 from apps.wallet.money import parse_amount, yuan
@@ -67,16 +68,6 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
     return post_once(actor, key, post, kind, asked).transfer
 
 
-def _access_transfer(user: User, pk) -> Transfer:
-    try:
-        t = Transfer.objects.select_related("sender", "recipient").get(pk=int(pk))
-    except (Transfer.DoesNotExist, TypeError, ValueError):
-        raise NotFound() from None
-    if user.pk not in (t.sender_id, t.recipient_id):
-        raise NotFound()
-    return t
-
-
 def _settle_transfer(
     t: Transfer, *, status: str, to: User, kind: str, initiator: User | None, key: str
 ) -> bool:
@@ -119,7 +110,7 @@ def transfer_return(*, actor: User, pk) -> Transfer:
 
 def _transfer_answer(actor: User, pk, *, status: str, kind: str) -> Transfer:
     """The recipient settles a pending transfer once: accepted (to them) or returned (to the sender)."""
-    t = _access_transfer(actor, pk)
+    t = selectors.access_transfer(user=actor, pk=pk)
     transfer_expire_if_due(t)
     if t.recipient_id != actor.pk:
         if status == Transfer.Status.ACCEPTED:
