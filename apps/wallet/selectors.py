@@ -226,9 +226,28 @@ def chart_svg_data(series: list[dict], *, width: int = 340, height: int = 160) -
     return {"bars": bars, "width": width, "height": height, "label_y": height - 6, "top": yuan(top)}
 
 
+# A page shows what a transfer or packet is, and never settles it: refunds are the sweep's work
+# (apps.wallet.sweeper) or the work of the action that meets them (accept, grab), never a GET's.
+
+
+def transfer_status(t: Transfer) -> str:
+    """The transfer's state as shown: a pending one past its 24 hours is expired, refunded or not yet."""
+    if t.status == Transfer.Status.PENDING and t.expires_at <= clock.now():
+        return Transfer.Status.EXPIRED
+    return t.status
+
+
+def packet_status(p: RedPacket) -> str:
+    """The packet's state as shown: an open one past its 24 hours is expired, refunded or not yet."""
+    if p.status == RedPacket.Status.OPEN and p.expires_at <= clock.now():
+        return RedPacket.Status.EXPIRED
+    return p.status
+
+
 @dataclass
 class PacketView:
     packet: RedPacket
+    status: str  # as shown (packet_status)
     grabs: list[Grab]
     mine: Grab | None
     best: Grab | None
@@ -237,6 +256,13 @@ class PacketView:
     @property
     def taken_total(self) -> int:
         return sum(g.amount for g in self.grabs)
+
+    @property
+    def refund(self) -> int:
+        """What the sender gets (or got) back of an expired packet."""
+        if self.packet.status == RedPacket.Status.EXPIRED:
+            return self.packet.refunded
+        return self.packet.remaining_amount if self.status == RedPacket.Status.EXPIRED else 0
 
 
 def packet_view(packet: RedPacket, viewer: User) -> PacketView:
@@ -248,7 +274,7 @@ def packet_view(packet: RedPacket, viewer: User) -> PacketView:
         best = max(grabs, key=lambda g: (g.amount, -g.index))
     if packet.status == RedPacket.Status.EMPTY and packet.finished_at:
         taken_in = max(0, int((packet.finished_at - packet.created_at).total_seconds()))
-    return PacketView(packet, grabs, mine, best, taken_in)
+    return PacketView(packet, packet_status(packet), grabs, mine, best, taken_in)
 
 
 def grabbed_ids(user: User, packet_ids: list[int]) -> list[int]:

@@ -239,8 +239,8 @@ def transfer_in_chat(request, conversation_id: int):
 @login_required
 def transfer(request, pk: int):
     t = _404(selectors.access_transfer, user=request.user, pk=pk)
-    services.transfer_expire_if_due(t)
-    return render(request, "wallet/transfer.html", {"t": t, "hide_tabbar": True})
+    status = selectors.transfer_status(t)
+    return render(request, "wallet/transfer.html", {"t": t, "status": status, "hide_tabbar": True})
 
 
 @login_required
@@ -296,7 +296,6 @@ def packet_new(request, conversation_id: int):
 @login_required
 def packet(request, pk: int):
     p = _404(selectors.access_packet, user=request.user, pk=pk)
-    services.packet_expire_if_due(p)
     view = selectors.packet_view(p, request.user)
     return render(request, "wallet/packet.html", {"v": view, "p": p, "hide_tabbar": True})
 
@@ -304,7 +303,6 @@ def packet(request, pk: int):
 @login_required
 def packet_state(request, pk: int):
     p = _404(selectors.access_packet, user=request.user, pk=pk)
-    services.packet_expire_if_due(p)
     state = services.packet_state(p, request.user)
     return JsonResponse({**state, "url": reverse("wallet:packet", args=[p.pk])})
 

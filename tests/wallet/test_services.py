@@ -197,7 +197,9 @@ def test_a_transfer_nobody_takes_expires_after_24_hours_by_the_sweeper(liwei, wa
     assert audit() == []
 
 
-def test_an_expired_transfer_is_refunded_when_opened_even_before_the_sweeper(liwei, wangfang, fund):
+def test_an_expired_transfer_is_refunded_when_the_recipient_answers_it_before_the_sweep(
+    liwei, wangfang, fund
+):
     fund(liwei, 100_00)
     t = services.transfer_create(actor=liwei, to=wangfang, amount="30", pin=PIN, idempotency_key=key())
     clock.advance(timedelta(hours=25))

@@ -1,10 +1,12 @@
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
+from apps.core import clock
 from apps.wallet import services
 from apps.wallet.ledger import audit
 from apps.wallet.models import Entry, Transaction
@@ -152,6 +154,63 @@ def test_the_cards_open_button_follows_the_grab_rule(client_as, cast, workshop, 
     assert not can_open(liwei, direct) and can_open(wangfang, direct)
     exclusive = packet(workshop, kind="exclusive", exclusive_to_id=wangfang.pk)
     assert not can_open(emma, exclusive) and can_open(wangfang, exclusive)
+
+
+def _writes(queries) -> list[str]:
+    return [
+        q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+
+
+def test_pages_show_an_expired_transfer_and_packet_but_only_the_sweep_refunds(
+    cast, workshop, fund, published_events
+):
+    """No GET moves money: after 24 hours the pages say "expired" while the money waits for the sweep."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.wallet.models import RedPacket, Transfer
+
+    liwei, wangfang, emma = cast["liwei"], cast["wangfang"], cast["emma"]
+    fund(liwei, 100_00)
+    t = services.transfer_create(actor=liwei, to=wangfang, amount="30", pin=PIN, idempotency_key=key())
+    p = services.packet_create(
+        actor=liwei, conversation_id=workshop.pk, kind="lucky", amount="10", count=2, pin=PIN,
+        idempotency_key=key(),
+    )  # fmt: skip
+    clock.advance(timedelta(hours=25))
+    recipient, member = Client(), Client()  # logged in before counting: a login writes its session
+    recipient.force_login(wangfang)
+    member.force_login(emma)
+    with published_events() as sent, CaptureQueriesContext(connection) as queries:
+        transfer_page = recipient.get(reverse("wallet:transfer", args=[t.pk])).content.decode()
+        packet_page = member.get(reverse("wallet:packet", args=[p.pk])).content.decode()
+        state = member.get(reverse("wallet:packet_state", args=[p.pk])).json()
+    assert 'data-state="expired"' in transfer_page and 'data-testid="accept"' not in transfer_page
+    assert "Expired: 0/2 opened; ¥10.00 returned to the sender" in packet_page
+    assert state["state"] == "expired" and not state["can_open"]
+    assert _writes(queries.captured_queries) == [] and sent == []
+    assert services.account_for(liwei).balance == 60_00
+    t.refresh_from_db()
+    p.refresh_from_db()
+    assert t.status == Transfer.Status.PENDING and p.status == RedPacket.Status.OPEN
+
+    assert services.wallet_expire_due() == {"transfers": 1, "packets": 1}  # the sweep's work
+    assert services.account_for(liwei).balance == 100_00
+
+
+def test_the_action_that_meets_an_expired_packet_refunds_it(client_as, cast, workshop, fund):
+    liwei, emma = cast["liwei"], cast["emma"]
+    fund(liwei, 100_00)
+    p = services.packet_create(
+        actor=liwei, conversation_id=workshop.pk, kind="lucky", amount="10", count=2, pin=PIN,
+        idempotency_key=key(),
+    )  # fmt: skip
+    clock.advance(timedelta(hours=25))
+    late = client_as(emma).post(reverse("wallet:packet_grab", args=[p.pk]), HTTP_ACCEPT="application/json")
+    assert late.status_code == 400 and late.json()["code"] == "expired"
+    assert services.account_for(liwei).balance == 100_00 and services.account_for(emma).balance == 0
 
 
 def test_send_packet_from_the_form(client_as, cast, workshop, fund):

@@ -6,7 +6,8 @@ Each action is rate-limited, PIN-checked and idempotent (`guard`) and posted thr
 - `guard`: idempotency keys, the payment rate limit, the PIN check before money moves
 - `bank`: top-up and withdrawal
 - `transfers`, `packets`: money held on a chat card (`cards`) for 24 hours
-- `expiry`: the refunds the periodic sweep (apps.wallet.sweeper) applies
+- `expiry`: the refunds the periodic sweep (apps.wallet.sweeper) applies; pages never refund (a page
+  shows an expired transfer or packet as expired, read-only, through apps.wallet.selectors)
 - `payments`: QR payments
 """
 
@@ -37,7 +38,6 @@ from .packets import (
     grab_refusal,
     packet_cap,
     packet_create,
-    packet_expire_if_due,
     packet_grab,
     packet_payload,
     packet_state,
@@ -46,7 +46,6 @@ from .payments import ReceiveCode, payment_create, receive_code_read, receive_to
 from .transfers import (
     transfer_accept,
     transfer_create,
-    transfer_expire_if_due,
     transfer_payload,
     transfer_return,
 )
@@ -75,7 +74,6 @@ __all__ = [
     "new_key",
     "packet_cap",
     "packet_create",
-    "packet_expire_if_due",
     "packet_grab",
     "packet_payload",
     "packet_state",
@@ -89,7 +87,6 @@ __all__ = [
     "topup",
     "transfer_accept",
     "transfer_create",
-    "transfer_expire_if_due",
     "transfer_payload",
     "transfer_return",
     "wallet_expire_due",

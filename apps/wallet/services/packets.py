@@ -186,9 +186,10 @@ def grab_refusal(p: RedPacket, actor: User, *, is_direct: bool) -> DomainError |
         return DomainError(_("This exclusive red packet is for someone else."), code="not_yours")
     if p.sender_id == actor.pk and is_direct:
         return DomainError(_("The red packet is waiting for your friend to open it."), code="not_yours")
-    if p.status == RedPacket.Status.EXPIRED:
+    status = selectors.packet_status(p)  # expired by the clock even before the sweep refunds it
+    if status == RedPacket.Status.EXPIRED:
         return TooLate(_("This red packet has expired."), code="expired")
-    if p.remaining_count == 0 or p.status != RedPacket.Status.OPEN:
+    if p.remaining_count == 0 or status != RedPacket.Status.OPEN:
         return TooLate(_("Too late: all red packets have been taken."))
     return None
 
@@ -291,7 +292,8 @@ def _claim_share(p: RedPacket, actor: User, mine: Account, holding: Account) -> 
 
 
 def packet_expire_if_due(p: RedPacket) -> bool:
-    """Return the unclaimed money of a packet to its sender once its 24 hours are over."""
+    """Return the unclaimed money of a packet to its sender once its 24 hours are over (the sweep and a
+    grab call this; a page never does)."""
     if p.status != RedPacket.Status.OPEN or p.expires_at > clock.now():
         return False
     with transaction.atomic():
@@ -335,7 +337,7 @@ def packet_state(p: RedPacket, viewer: User) -> dict:
     )
     return {
         "packet": p.pk,
-        "state": p.status,
+        "state": selectors.packet_status(p),
         "sender": p.sender.display_name,
         "sender_initials": p.sender.initials,
         "note": p.note,

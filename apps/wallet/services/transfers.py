@@ -127,7 +127,8 @@ def _transfer_answer(actor: User, pk, *, status: str, kind: str) -> Transfer:
 
 
 def transfer_expire_if_due(t: Transfer) -> bool:
-    """Refund a pending transfer to its sender once its 24 hours are over."""
+    """Refund a pending transfer to its sender once its 24 hours are over (the sweep and an answer to the
+    transfer call this; a page never does)."""
     if t.status != Transfer.Status.PENDING or t.expires_at > clock.now():
         return False
     done = _settle_transfer(
