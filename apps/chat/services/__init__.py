@@ -40,6 +40,7 @@ from .reading import conversation_read, conversation_typing
 from .sending import (
     SEND_LIMIT,
     SEND_WINDOW,
+    message_card_change,
     message_card_update,
     message_pat,
     message_post_card,
@@ -77,6 +78,7 @@ __all__ = [
     "invite_read",
     "invite_token",
     "membership_update",
+    "message_card_change",
     "message_card_update",
     "message_forward",
     "message_hide",

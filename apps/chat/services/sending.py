@@ -311,6 +311,14 @@ def message_card_update(*, message: Message, payload: dict) -> Message:
     return message
 
 
+def message_card_change(*, message_id: int, changes: dict) -> Message | None:
+    """Merge `changes` into card `message_id`'s payload and show it to every member; None if it is gone."""
+    message = Message.objects.filter(pk=message_id).first()
+    if message is None:
+        return None
+    return message_card_update(message=message, payload={**message.payload, **changes})
+
+
 def message_post_system(
     *,
     conversation: Conversation,

@@ -1,10 +1,13 @@
-"""Transfers and red packets hold money for 24 hours and show as cards in a chat (apps.chat.cards)."""
+"""Transfers and red packets hold money for 24 hours and show as cards in a chat (apps.chat.cards).
+
+The wallet depends on chat, never the other way: it posts and changes its cards through chat's public
+services, and chat knows a card only by the kind the wallet registered (apps.wallet.apps).
+"""
 
 from datetime import timedelta
 
 from apps.accounts.models import User
 from apps.chat import services as chat
-from apps.chat.models import Message
 
 HOLD_FOR = timedelta(hours=24)
 
@@ -16,10 +19,7 @@ def card_post(obj, *, sender: User, conversation, kind: str, payload: dict) -> N
     obj.message_id = message.pk
 
 
-def card_update(kind: str, obj, payload: dict) -> None:
+def card_update(obj, changes: dict) -> None:
     """Show the new state on the object's chat card, live on every member's screen."""
-    if not obj.message_id:
-        return
-    message = Message.objects.filter(pk=obj.message_id).first()
-    if message is not None:
-        chat.message_card_update(message=message, payload={**message.payload, **payload})
+    if obj.message_id:
+        chat.message_card_change(message_id=obj.message_id, changes=changes)

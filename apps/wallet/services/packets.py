@@ -11,7 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.chat import selectors as chat_selectors
-from apps.chat.models import Conversation, Membership
+from apps.chat.models import Conversation, Membership  # only the table names of the grab's one raw read
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound
 from apps.core.events import publish
@@ -236,7 +236,7 @@ def packet_grab(*, actor: User, pk) -> Grab:
     last = grab.index + 1 == locked.count
     if last:
         locked.status = RedPacket.Status.EMPTY
-        card_update("wallet_packet", locked, {"state": RedPacket.Status.EMPTY})
+        card_update(locked, {"state": RedPacket.Status.EMPTY})
     # The details page follows the packet: its sender sees every grab; once all are taken, everyone who
     # grabbed sees the final list and the best-luck mark (not every member on every grab: a storm would
     # cost members × shares deliveries).
@@ -318,7 +318,7 @@ def packet_expire_if_due(p: RedPacket) -> bool:
                 packet=locked,
             )
             balance_changed(locked.sender, target)
-        card_update("wallet_packet", locked, {"state": RedPacket.Status.EXPIRED})
+        card_update(locked, {"state": RedPacket.Status.EXPIRED})
     p.refresh_from_db()
     return True
 

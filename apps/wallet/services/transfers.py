@@ -88,7 +88,7 @@ def _settle_transfer(
             transfer=t,
         )
         t.status, t.resolved_at = status, now
-        card_update("wallet_transfer", t, {"state": status})
+        card_update(t, {"state": status})
         balance_changed(to, target)
         publish(
             user_ids=[t.sender_id, t.recipient_id],
