@@ -23,14 +23,15 @@ from .forms import MoneyForm, NoteMoneyForm, PacketForm, PinChangeForm, PinSetFo
 from .money import parse_amount, plain, yuan
 
 
-def _404(fn, *args, **kwargs):
+def _or_404(fn, *args, **kwargs):
+    """`fn(...)`, with a NotFound from a service or selector answered as a 404 page."""
     try:
         return fn(*args, **kwargs)
     except NotFound as exc:
         raise Http404 from exc
 
 
-def _pay(request, form, action):
+def _submit_payment(request, form, action):
     """Run a payment from a bound form; put a DomainError on the form (the same key stays, so a retry is safe)."""
     if not form.is_valid():
         return False, None
@@ -45,7 +46,8 @@ def _pay(request, form, action):
         return False, None
 
 
-def _ctx(request, **extra):
+def _payment_page(request, **extra):
+    """The context every page with a PIN-checked payment form needs."""
     return {"has_pin": services.has_pin(request.user), "hide_tabbar": True, **extra}
 
 
@@ -65,7 +67,7 @@ def home(request):
 @login_required
 def topup(request):
     form = MoneyForm(request.POST or None)
-    ok, txn = _pay(
+    ok, txn = _submit_payment(
         request,
         form,
         lambda d: services.topup(
@@ -78,13 +80,13 @@ def topup(request):
         )
         return redirect("wallet:record", pk=txn.pk)
     profile = services.profile_for(request.user)
-    return render(request, "wallet/topup.html", _ctx(request, form=form, profile=profile))
+    return render(request, "wallet/topup.html", _payment_page(request, form=form, profile=profile))
 
 
 @login_required
 def withdraw(request):
     form = MoneyForm(request.POST or None)
-    ok, txn = _pay(
+    ok, txn = _submit_payment(
         request,
         form,
         lambda d: services.withdraw(
@@ -99,7 +101,7 @@ def withdraw(request):
     return render(
         request,
         "wallet/withdraw.html",
-        _ctx(
+        _payment_page(
             request,
             form=form,
             profile=profile,
@@ -169,7 +171,7 @@ def _csv_safe(text: str) -> str:
 
 @login_required
 def record(request, pk: int):
-    r = _404(selectors.access_record, user=request.user, pk=pk)
+    r = _or_404(selectors.access_record, user=request.user, pk=pk)
     return render(request, "wallet/record.html", {"r": r, "txn": r.entry.transaction, "hide_tabbar": True})
 
 
@@ -209,7 +211,7 @@ def transfer_to(request, public_id: str):
     except NotFound as exc:
         raise Http404 from exc
     form = NoteMoneyForm(request.POST or None)
-    ok, t = _pay(
+    ok, t = _submit_payment(
         request,
         form,
         lambda d: services.transfer_create(
@@ -223,13 +225,13 @@ def transfer_to(request, public_id: str):
     )
     if ok:
         return redirect("wallet:transfer", pk=t.pk)
-    return render(request, "wallet/transfer_new.html", _ctx(request, form=form, person=person))
+    return render(request, "wallet/transfer_new.html", _payment_page(request, form=form, person=person))
 
 
 @login_required
 def transfer_in_chat(request, conversation_id: int):
     """The "Transfer" action in a 1:1 chat's + panel: the form for the other person."""
-    conv = _404(chat_selectors.access_conversation, user=request.user, pk=conversation_id)
+    conv = _or_404(chat_selectors.access_conversation, user=request.user, pk=conversation_id)
     other = next((m.user for m in chat_selectors.memberships_of(conv) if m.user_id != request.user.pk), None)
     if conv.is_group or other is None:
         raise Http404
@@ -238,7 +240,7 @@ def transfer_in_chat(request, conversation_id: int):
 
 @login_required
 def transfer(request, pk: int):
-    t = _404(selectors.access_transfer, user=request.user, pk=pk)
+    t = _or_404(selectors.access_transfer, user=request.user, pk=pk)
     status = selectors.transfer_status(t)
     return render(request, "wallet/transfer.html", {"t": t, "status": status, "hide_tabbar": True})
 
@@ -249,7 +251,7 @@ def transfer_act(request, pk: int, action: str):
     fn = {"accept": services.transfer_accept, "return": services.transfer_return}.get(action)
     if fn is None:
         raise Http404
-    _404(
+    _or_404(
         attempt,
         request,
         lambda: fn(actor=request.user, pk=pk),
@@ -263,13 +265,13 @@ def transfer_act(request, pk: int, action: str):
 
 @login_required
 def packet_new(request, conversation_id: int):
-    conv = _404(chat_selectors.access_conversation, user=request.user, pk=conversation_id)
+    conv = _or_404(chat_selectors.access_conversation, user=request.user, pk=conversation_id)
     members = sorted(
         (m.user for m in chat_selectors.memberships_of(conv) if m.user_id != request.user.pk),
         key=lambda u: u.display_name,
     )
     form = PacketForm(request.POST or None, members=members, group=conv.is_group)
-    ok, _packet = _pay(
+    ok, _packet = _submit_payment(
         request,
         form,
         lambda d: services.packet_create(
@@ -289,20 +291,22 @@ def packet_new(request, conversation_id: int):
     return render(
         request,
         "wallet/packet_new.html",
-        _ctx(request, form=form, conv=conv, cap=services.packet_cap(), max_shares=services.PACKET_MAX_SHARES),
+        _payment_page(
+            request, form=form, conv=conv, cap=services.packet_cap(), max_shares=services.PACKET_MAX_SHARES
+        ),
     )
 
 
 @login_required
 def packet(request, pk: int):
-    p = _404(selectors.access_packet, user=request.user, pk=pk)
+    p = _or_404(selectors.access_packet, user=request.user, pk=pk)
     view = selectors.packet_view(p, request.user)
     return render(request, "wallet/packet.html", {"v": view, "p": p, "hide_tabbar": True})
 
 
 @login_required
 def packet_state(request, pk: int):
-    p = _404(selectors.access_packet, user=request.user, pk=pk)
+    p = _or_404(selectors.access_packet, user=request.user, pk=pk)
     state = services.packet_state(p, request.user)
     return JsonResponse({**state, "url": reverse("wallet:packet", args=[p.pk])})
 
@@ -371,7 +375,7 @@ def receive(request):
 
 @login_required
 def receive_qr(request, token: str, fmt: str):
-    code = _404(services.receive_code_read, token)
+    code = _or_404(services.receive_code_read, token)
     if not code.shown_to(request.user) or fmt not in ("svg", "png"):
         raise Http404
     return qr.qr_response(request.build_absolute_uri(reverse("wallet:pay", args=[token])), fmt)
@@ -379,13 +383,13 @@ def receive_qr(request, token: str, fmt: str):
 
 @login_required
 def pay(request, token: str):
-    code = _404(services.receive_code_read, token)
+    code = _or_404(services.receive_code_read, token)
     payee, merchant, fixed = code.payee, code.merchant, code.amount
     data = request.POST.copy() if request.method == "POST" else None
     if data is not None and fixed:
         data["amount"] = plain(fixed)
     form = NoteMoneyForm(data)
-    ok, payment = _pay(
+    ok, payment = _submit_payment(
         request,
         form,
         lambda d: services.payment_create(
@@ -405,7 +409,7 @@ def pay(request, token: str):
     return render(
         request,
         "wallet/pay.html",
-        _ctx(request, form=form, payee=payee, merchant=merchant, fixed=fixed),
+        _payment_page(request, form=form, payee=payee, merchant=merchant, fixed=fixed),
     )
 
 
@@ -423,7 +427,7 @@ def merchants(request):
 
 @login_required
 def merchant(request, slug: str):
-    m = _404(selectors.access_merchant, slug=slug)
+    m = _or_404(selectors.access_merchant, slug=slug)
     token = services.receive_token(user=m.owner, merchant=m)
     return render(
         request,

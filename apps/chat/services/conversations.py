@@ -68,7 +68,7 @@ def conversation_direct_get_or_create(*, a: User, b: User, allow_strangers: bool
     return conv
 
 
-def _names(users: Iterable[User]) -> list[str]:
+def _display_names(users: Iterable[User]) -> list[str]:
     return [str(u) for u in users]
 
 
@@ -89,7 +89,7 @@ def group_create(*, actor: User, member_ids: Iterable, name: str = "") -> Conver
         raise DomainError(
             _("A group chat can have at most %(n)s members.") % {"n": MAX_GROUP_MEMBERS}, code="full"
         )
-    name = (name or "").strip()[:40] or "、".join(_names([actor, *people][:4]))[:40]
+    name = (name or "").strip()[:40] or "、".join(_display_names([actor, *people][:4]))[:40]
     with transaction.atomic():
         conv = Conversation.objects.create(
             kind=Conversation.Kind.GROUP,
@@ -102,7 +102,7 @@ def group_create(*, actor: User, member_ids: Iterable, name: str = "") -> Conver
         for person in people:
             _membership_create(conv, person)
         message_post_system(
-            conversation=conv, event="invited", params={"actor": str(actor), "names": _names(people)}
+            conversation=conv, event="invited", params={"actor": str(actor), "names": _display_names(people)}
         )
         _publish_conversation(conv)
     return conv
@@ -133,10 +133,12 @@ def group_add_members(*, actor: User, conversation: Conversation, user_ids: Iter
     if not conv.is_group:
         raise NotFound()
     people = _friends_only(actor, user_ids)
-    return _join(conv, people, actor=actor, event="invited", limit=MAX_GROUP_MEMBERS)
+    return _add_members(conv, people, actor=actor, event="invited", limit=MAX_GROUP_MEMBERS)
 
 
-def _join(conv: Conversation, people: list[User], *, actor: User, event: str, limit: int) -> list[User]:
+def _add_members(
+    conv: Conversation, people: list[User], *, actor: User, event: str, limit: int
+) -> list[User]:
     with transaction.atomic():
         conv = Conversation.objects.select_for_update().get(pk=conv.pk)
         current = set(selectors.member_ids(conv))
@@ -156,7 +158,7 @@ def _join(conv: Conversation, people: list[User], *, actor: User, event: str, li
         for person in new:
             _membership_create(conv, person)
         message_post_system(
-            conversation=conv, event=event, params={"actor": str(actor), "names": _names(new)}
+            conversation=conv, event=event, params={"actor": str(actor), "names": _display_names(new)}
         )
         _publish_conversation(conv)
     return new
@@ -333,7 +335,7 @@ def invite_read(token: str) -> tuple[Conversation, User]:
 def group_join_by_code(*, actor: User, token: str) -> Conversation:
     """Join a group by its QR code (refused above 200 members, as in WeChat)."""
     conv, inviter = invite_read(token)
-    _join(conv, [actor], actor=inviter, event="joined_by_code", limit=MAX_JOIN_BY_CODE)
+    _add_members(conv, [actor], actor=inviter, event="joined_by_code", limit=MAX_JOIN_BY_CODE)
     return conv
 
 

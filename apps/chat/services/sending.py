@@ -25,7 +25,7 @@ from apps.core.events import publish
 SEND_LIMIT, SEND_WINDOW = 20, 10  # per person
 
 
-def _check_rate(user: User) -> None:
+def _check_send_rate(user: User) -> None:
     verdict = ratelimit.hit(f"chat.send:{user.pk}", limit=SEND_LIMIT, window=SEND_WINDOW)
     if not verdict.allowed:
         raise RateLimited(
@@ -43,7 +43,8 @@ def _clean_client_id(client_id) -> str | None:
     return client_id
 
 
-def _existing(sender: User | None, client_id: str | None) -> Message | None:
+def _earlier_send(sender: User | None, client_id: str | None) -> Message | None:
+    """The message an earlier try of this send stored (the client retries with the same id)."""
     if sender is None or client_id is None:
         return None
     return (
@@ -76,7 +77,7 @@ def _lock_membership(sender: User, conversation: Conversation) -> tuple[Conversa
     return conv, membership
 
 
-def _store(
+def _store_next(
     *,
     conv: Conversation,
     sender: User | None,
@@ -139,11 +140,11 @@ def send_message(
     rate_limited: bool = True,
 ) -> Message:
     client_id = _clean_client_id(client_id)
-    existing = _existing(sender, client_id)
+    existing = _earlier_send(sender, client_id)
     if existing is not None:
         return existing  # a retry: the same ack, nothing stored twice, nothing published twice
     if rate_limited:
-        _check_rate(sender)
+        _check_send_rate(sender)
     try:
         with transaction.atomic():
             conv, membership = _lock_membership(sender, conversation)
@@ -153,7 +154,7 @@ def send_message(
                 if reply_to is None:
                     raise NotFound(_("The quoted message is no longer available."))
             clean_mentions = _clean_mentions(membership, mentions) if conv.is_group else []
-            message = _store(
+            message = _store_next(
                 conv=conv,
                 sender=sender,
                 kind=kind,
@@ -167,7 +168,7 @@ def send_message(
             return message
     except IntegrityError:
         # Two copies of one retry raced: the other one won, so answer with its message.
-        existing = _existing(sender, client_id)
+        existing = _earlier_send(sender, client_id)
         if existing is None:
             raise
         return existing
@@ -253,11 +254,11 @@ def message_send_image(
     *, sender: User, conversation: Conversation, upload, client_id: str | None = None
 ) -> Message:
     """Post a photo: validated and re-encoded like avatars, with a thumbnail for the thread."""
-    existing = _existing(sender, _clean_client_id(client_id))
+    existing = _earlier_send(sender, _clean_client_id(client_id))
     if existing is not None:
         return existing
     selectors.access_conversation(user=sender, pk=conversation.pk)
-    _check_rate(sender)
+    _check_send_rate(sender)
     full = images.process_image(upload, max_side=1600)
     thumb = images.process_image(upload, max_side=360)
     with Image.open(thumb) as im:
@@ -332,7 +333,7 @@ def message_post_system(
     with transaction.atomic():
         conv = Conversation.objects.select_for_update().get(pk=conversation.pk)
         stored_text = text or system_text(payload, "")
-        return _store(
+        return _store_next(
             conv=conv,
             sender=None,
             kind=Message.SYSTEM,
