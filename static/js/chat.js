@@ -125,11 +125,7 @@
     }
 
     function timeLabel(iso) {
-      const d = new Date(iso);
-      const now = new Date();
-      const hm = d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", hour12: false });
-      if (d.toDateString() === now.toDateString()) return hm;
-      return d.toLocaleDateString(lang, { month: "numeric", day: "numeric" }) + " " + hm;
+      return window.wechatTime(iso);
     }
 
     function systemText(msg) {
