@@ -318,10 +318,8 @@ def request_accept(request, request_id: int):
         request,
         lambda: services.friend_request_accept(actor=request.user, request_id=request_id, remark=remark),
     )
-    if ok:
-        messages.success(
-            request, _("You and %(name)s are now friends.") % {"name": accepted.from_user.display_name}
-        )
+    if ok:  # straight into the new chat, where the greeting line waits, as in WeChat
+        return redirect("chat:direct", accepted.from_user.public_id)
     return redirect("accounts:new_friends")
 
 

@@ -8,9 +8,11 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chats")
 
     def ready(self):
-        from apps.chat import handlers, selectors  # noqa: F401 - registers websocket handlers
+        from apps.accounts.signals import friends_made
+        from apps.chat import friends, handlers, selectors  # noqa: F401 - registers websocket handlers
         from apps.core import badges, discover, media
 
+        friends_made.connect(friends.greet_new_friends, dispatch_uid="chat.greet_new_friends")
         badges.register("chats", selectors.unread_total)
         media.guard("chat", selectors.can_read_image)
         discover.register(
