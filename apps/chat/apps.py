@@ -21,3 +21,7 @@ class ChatConfig(AppConfig):
         discover.register(
             discover.Entry("groups", _("Group chats"), "chat:groups", "group", order=10), page="contacts"
         )
+        discover.register(
+            discover.Entry("join_code", _("Join a group by code"), "chat:join_code", "qr", order=11),
+            page="contacts",
+        )
