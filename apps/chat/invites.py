@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.chat import selectors, services
-from apps.chat.models import Conversation, Membership
+from apps.chat.models import MAX_JOIN_BY_CODE, Conversation, Membership
 from apps.core import clock, ratelimit, tokens
 from apps.core.errors import DomainError, NotFound, RateLimited
 
@@ -42,6 +42,11 @@ class Invite:
 def may_reset(membership: Membership) -> bool:
     """Owner and admins reset the group's QR code, as they manage the group's other settings."""
     return membership.active and membership.conversation.is_group and membership.is_admin
+
+
+def closed_to_codes(member_count: int) -> bool:
+    """Whether a group is too big to join by QR or join code (services refuse such joins, as WeChat does)."""
+    return member_count >= MAX_JOIN_BY_CODE
 
 
 def _group_membership(actor: User, conversation: Conversation) -> Membership:
@@ -93,7 +98,10 @@ def invite_read(token: str) -> Invite:
 
 
 def _new_code() -> str:
-    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _n in range(JOIN_CODE_LENGTH))
+    while True:  # 31^8 codes: a clash is rare, but the column is unique, so never hand one out twice
+        code = "".join(secrets.choice(JOIN_CODE_ALPHABET) for _n in range(JOIN_CODE_LENGTH))
+        if not Conversation.objects.filter(join_code=code).exists():
+            return code
 
 
 def join_code_for(*, actor: User, conversation: Conversation) -> tuple[str, datetime]:

@@ -281,7 +281,7 @@ def invite(request, pk: int):
     context = {
         "conv": conv,
         "member_count": member_count,
-        "too_big": member_count >= MAX_JOIN_BY_CODE,
+        "too_big": invites.closed_to_codes(member_count),
         "may_reset": invites.may_reset(membership),
         "hide_tabbar": True,
     }
@@ -318,15 +318,20 @@ def join(request, token: str):
         invite = invites.invite_read(token)
     except DomainError as exc:
         return render(request, "chat/join.html", {"error": exc.message, "hide_tabbar": True}, status=400)
-    conv = invite.conversation
-    user = request.user
+    conv, user = invite.conversation, request.user
+    if invites.is_member(user, conv):
+        return redirect("chat:thread", conv.pk)
+    member_count = len(selectors.member_ids(conv))
+    if invites.closed_to_codes(member_count):  # say so now, not after signing up
+        error = _("This group has more than %(n)s members: ask a member to invite you.") % {
+            "n": MAX_JOIN_BY_CODE
+        }
+        return render(request, "chat/join.html", {"error": error, "hide_tabbar": True}, status=400)
     if not user.is_authenticated:
         if request.method == "POST":  # "Sign up to join" / "Log in to join"
             invites.pending_remember(request.session, token)
             page = "accounts:login" if request.POST.get("then") == "login" else "accounts:signup"
             return redirect(f"{reverse(page)}?{urlencode({'next': request.path})}")
-    elif invites.is_member(user, conv):
-        return redirect("chat:thread", conv.pk)
     elif request.method == "POST" or invites.pending_take(request.session, token):
         ok, _c = attempt(
             request,
@@ -335,12 +340,7 @@ def join(request, token: str):
         )
         if ok:
             return redirect("chat:thread", conv.pk)
-    context = {
-        "conv": conv,
-        "inviter": invite.inviter,
-        "member_count": len(selectors.member_ids(conv)),
-        "hide_tabbar": True,
-    }
+    context = {"conv": conv, "inviter": invite.inviter, "member_count": member_count, "hide_tabbar": True}
     return render(request, "chat/join.html", context)
 
 

@@ -118,3 +118,23 @@ def test_tampered_invite_link_gets_a_clear_page(client, group, liwei):
     url = _join_url(group, liwei)
     response = client.get(url[:-3] + "xx/")
     assert response.status_code == 400 and "This code is not valid." in response.content.decode()
+
+
+def test_a_group_too_big_for_codes_says_so_before_sign_up(client, group, liwei, django_user_model):
+    from apps.chat.models import MAX_JOIN_BY_CODE, Membership
+    from apps.core import clock
+
+    extra = [
+        django_user_model.objects.create(username=f"u{n}", public_id=f"user{n:04d}", display_name=f"U{n}")
+        for n in range(MAX_JOIN_BY_CODE - 4)
+    ]
+    Membership.objects.bulk_create(
+        [Membership(conversation=group, user=u, joined_at=clock.now()) for u in extra]
+    )
+    response = client.get(_join_url(group, liwei))
+    assert response.status_code == 400
+    assert "more than 200 members" in response.content.decode()
+    assert "Sign up to join" not in response.content.decode()
+    client.force_login(liwei)
+    html = client.get(reverse("chat:invite", args=[group.pk])).content.decode()
+    assert 'data-testid="too-big"' in html and 'data-testid="join-code"' not in html
