@@ -21,7 +21,7 @@ from apps.chat.models import MAX_JOIN_BY_CODE, Conversation, Membership
 from apps.core import clock, ratelimit, tokens
 from apps.core.errors import DomainError, NotFound, RateLimited
 
-INVITE_KIND = "chat.invite"  # the kind apps.chat.services signs and reads too: one invitation format
+INVITE_KIND = "chat.invite"
 INVITE_MAX_AGE = 7 * 24 * 3600
 JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: nothing to misread
 JOIN_CODE_LENGTH = 8
@@ -183,7 +183,7 @@ def invite_reset(*, actor: User, conversation: Conversation) -> Conversation:
 def group_join(*, actor: User, token: str) -> Conversation:
     """Join the group `token` invites to (refused above 200 members, as in WeChat)."""
     invite = invite_read(token)  # refuses with the reason (expired, reset, tampered) before any change
-    return services.group_join_by_code(actor=actor, token=invite.token)
+    return services.group_join_invited(actor=actor, conversation=invite.conversation, inviter=invite.inviter)
 
 
 def is_member(user: User, conversation: Conversation) -> bool:

@@ -2,7 +2,7 @@ from datetime import timedelta
 
 import pytest
 
-from apps.chat import cards, chatlist, selectors, services
+from apps.chat import cards, chatlist, invites, selectors, services
 from apps.chat.models import Conversation, Membership, Message
 from apps.chat.services import conversations
 from apps.chat.services.sending import send_message
@@ -232,14 +232,6 @@ def test_pat_uses_target_suffix(direct, liwei, wangfang):
     services.message_recall(actor=liwei, message_id=m.pk)
 
 
-def test_invite_code_valid_seven_days_and_stops_above_200(group, liwei, sunli):
-    token = services.invite_token(actor=liwei, conversation=group)
-    services.group_join_by_code(actor=sunli, token=token)
-    assert sunli.pk in selectors.member_ids(group)
-    with clock.travel(timedelta(days=7, minutes=1)), pytest.raises(DomainError):
-        services.invite_read(token)
-
-
 def test_join_by_code_refused_above_200(group, liwei, sunli, django_user_model):
     from apps.chat.models import Membership as M
 
@@ -248,9 +240,9 @@ def test_join_by_code_refused_above_200(group, liwei, sunli, django_user_model):
         for n in range(197)
     ]
     M.objects.bulk_create([M(conversation=group, user=u, joined_at=clock.now()) for u in extra])
-    token = services.invite_token(actor=liwei, conversation=group)
+    token = invites.invite_token(actor=liwei, conversation=group)
     with pytest.raises(DomainError) as exc:
-        services.group_join_by_code(actor=sunli, token=token)
+        invites.group_join(actor=sunli, token=token)
     assert exc.value.code == "full"
 
 

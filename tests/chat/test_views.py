@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from apps.chat import chatlist, selectors, services
+from apps.chat import chatlist, invites, selectors, services
 from apps.chat.models import Membership, Message
 from apps.chat.services.sending import send_message
 from apps.core import clock
@@ -168,7 +168,7 @@ def test_info_actions_and_admin_only_announcement(client_as, group, liwei, wangf
 
 
 def test_join_by_qr_code_page(client_as, group, liwei, sunli):
-    token = services.invite_token(actor=liwei, conversation=group)
+    token = invites.invite_token(actor=liwei, conversation=group)
     client = client_as(sunli)
     url = reverse("chat:join", args=[token])
     assert "Team" in client.get(url).content.decode()

@@ -3,7 +3,7 @@
 - `sending`: text, stickers, photos, pats, cards and grey system lines (the sequence and the send limit)
 - `changes`: recall and re-edit, delete for yourself, forward
 - `reading`: read receipts and "typing..."
-- `conversations`: the 1:1 chat, groups and their roles, a chat's settings, group invite codes
+- `conversations`: the 1:1 chat, groups and their roles, a chat's settings (invites: apps.chat.invites)
 """
 
 from apps.chat.models import MAX_GROUP_MEMBERS, MAX_JOIN_BY_CODE, MAX_TEXT
@@ -19,21 +19,18 @@ from .changes import (
     message_recalled_text,
 )
 from .conversations import (
-    INVITE_MAX_AGE,
     chat_profile_update,
     conversation_clear,
     conversation_direct_get_or_create,
     conversation_hide,
     group_add_members,
     group_create,
-    group_join_by_code,
+    group_join_invited,
     group_leave,
     group_remove_member,
     group_rename,
     group_set_admin,
     group_set_announcement,
-    invite_read,
-    invite_token,
     membership_update,
 )
 from .reading import conversation_read, conversation_typing
@@ -52,7 +49,6 @@ from .sending import (
 
 __all__ = [
     "FORWARDABLE",
-    "INVITE_MAX_AGE",
     "MAX_GROUP_MEMBERS",
     "MAX_JOIN_BY_CODE",
     "MAX_TEXT",
@@ -69,14 +65,12 @@ __all__ = [
     "conversation_typing",
     "group_add_members",
     "group_create",
-    "group_join_by_code",
+    "group_join_invited",
     "group_leave",
     "group_remove_member",
     "group_rename",
     "group_set_admin",
     "group_set_announcement",
-    "invite_read",
-    "invite_token",
     "membership_update",
     "message_card_change",
     "message_card_update",

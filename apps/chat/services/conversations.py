@@ -1,4 +1,7 @@
-"""Conversations and groups: the 1:1 chat, group membership and roles, settings, invite codes."""
+"""Conversations and groups: the 1:1 chat, group membership and roles, a chat's settings.
+
+Group invites (QR token, join code, reset) live in apps.chat.invites, which joins through here.
+"""
 
 from collections.abc import Iterable
 
@@ -9,13 +12,11 @@ from apps.accounts.models import User
 from apps.accounts.selectors import are_friends, can_message, is_blocked_between
 from apps.chat import selectors
 from apps.chat.models import MAX_GROUP_MEMBERS, MAX_JOIN_BY_CODE, ChatProfile, Conversation, Membership
-from apps.core import badges, clock, tokens
+from apps.core import badges, clock
 from apps.core.errors import DomainError, NotFound
 from apps.core.events import publish
 
 from .sending import message_post_system, parse_id
-
-INVITE_MAX_AGE = 7 * 24 * 3600
 
 
 def _membership_create(conv: Conversation, user: User, role=Membership.Role.MEMBER) -> Membership:
@@ -310,33 +311,11 @@ def conversation_hide(*, actor: User, conversation_id) -> None:
     badges.publish_for(actor)
 
 
-def invite_token(*, actor: User, conversation: Conversation) -> str:
-    """A signed invite for the group's QR code (valid 7 days)."""
-    membership = selectors.access_membership(user=actor, pk=conversation.pk)
-    if not membership.conversation.is_group:
-        raise NotFound()
-    return tokens.sign(
-        "chat.invite", {"c": conversation.pk, "v": membership.conversation.invite_version, "by": actor.pk}
-    )
-
-
-def invite_read(token: str) -> tuple[Conversation, User]:
-    """The group and inviter behind an invite token, or InvalidToken / NotFound."""
-    body = tokens.unsign("chat.invite", token, max_age=INVITE_MAX_AGE)
-    conv = Conversation.objects.filter(pk=body.get("c"), kind=Conversation.Kind.GROUP).first()
-    inviter = User.objects.filter(pk=body.get("by"), is_active=True).first()
-    if conv is None or inviter is None or conv.invite_version != body.get("v"):
-        raise tokens.InvalidToken(_("This code is not valid."))
-    if not Membership.objects.filter(conversation=conv, user=inviter, active=True).exists():
-        raise tokens.InvalidToken(_("This code is no longer valid."))
-    return conv, inviter
-
-
-def group_join_by_code(*, actor: User, token: str) -> Conversation:
-    """Join a group by its QR code (refused above 200 members, as in WeChat)."""
-    conv, inviter = invite_read(token)
-    _add_members(conv, [actor], actor=inviter, event="joined_by_code", limit=MAX_JOIN_BY_CODE)
-    return conv
+def group_join_invited(*, actor: User, conversation: Conversation, inviter: User) -> Conversation:
+    """Join a group by the invite `inviter` shared, once apps.chat.invites has read and checked it
+    (refused above 200 members, as in WeChat)."""
+    _add_members(conversation, [actor], actor=inviter, event="joined_by_code", limit=MAX_JOIN_BY_CODE)
+    return conversation
 
 
 def chat_profile_update(*, actor: User, pat_suffix: str) -> ChatProfile:
