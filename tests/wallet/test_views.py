@@ -117,8 +117,9 @@ def test_grab_json_and_details(client_as, cast, workshop, fund):
     )
     client = client_as(emma)
     state = client.get(reverse("wallet:packet_state", args=[p.pk])).json()
-    assert state["can_open"] and state["mine"] is None
+    assert state["can_open"] and state["mine"] is None and not state["opens_details"]
     grab = client.post(reverse("wallet:packet_grab", args=[p.pk]), HTTP_ACCEPT="application/json").json()
+    assert client.get(reverse("wallet:packet_state", args=[p.pk])).json()["opens_details"]  # a share: details
     assert grab["ok"] and grab["amount"].startswith("¥")
     assert client.get(reverse("wallet:packets_opened"), {"ids": str(p.pk)}).json() == {"opened": [p.pk]}
     client_as(cast["tom"]).post(reverse("wallet:packet_grab", args=[p.pk]), HTTP_ACCEPT="application/json")
@@ -282,3 +283,39 @@ def test_seed_is_idempotent_and_balanced(db):
 def test_a_friends_profile_offers_a_transfer(client_as, liwei, wangfang):
     page = client_as(liwei).get(reverse("accounts:profile", args=[wangfang.public_id])).content.decode()
     assert reverse("wallet:transfer_to", args=[wangfang.public_id]) in page
+
+
+def test_the_sender_of_an_emptied_packet_opens_its_details_not_too_late(client_as, cast, workshop, fund):
+    liwei = cast["liwei"]
+    fund(liwei, 100_00)
+    p = services.packet_create(
+        actor=liwei,
+        conversation_id=workshop.pk,
+        kind="lucky",
+        amount="1",
+        count=1,
+        pin=PIN,
+        idempotency_key=key(),
+    )
+    assert (
+        not client_as(liwei).get(reverse("wallet:packet_state", args=[p.pk])).json()["opens_details"]
+    )  # may grab
+    services.packet_grab(actor=cast["emma"], pk=p.pk)
+    state = client_as(liwei).get(reverse("wallet:packet_state", args=[p.pk])).json()
+    assert state["state"] == "empty" and state["opens_details"]
+    assert (
+        not client_as(cast["wangfang"])
+        .get(reverse("wallet:packet_state", args=[p.pk]))
+        .json()["opens_details"]
+    )
+
+
+def test_the_amount_label_follows_the_packet_kind(client_as, cast, workshop):
+    from apps.wallet.forms import PacketForm
+
+    form = PacketForm(members=[], group=True)
+    attrs = form.fields["amount"].widget.attrs
+    assert (attrs["data-label-lucky"], attrs["data-label-normal"]) == ("Total (¥)", "Amount each (¥)")
+    assert form.fields["amount"].label == "Total (¥)"  # lucky is picked first
+    assert PacketForm({"kind": "normal"}, members=[], group=True).fields["amount"].label == "Amount each (¥)"
+    assert PacketForm(members=[], group=False).fields["amount"].label == "Amount (¥)"

@@ -337,6 +337,8 @@ def packet_state(p: RedPacket, viewer: User) -> dict:
     )
     return {
         "packet": p.pk,
+        # Straight to the details, as in WeChat, for whoever has a share and for the sender who can't grab.
+        "opens_details": view.mine is not None or (p.sender_id == viewer.pk and not can_open),
         "state": selectors.packet_status(p),
         "sender": p.sender.display_name,
         "sender_initials": p.sender.initials,
