@@ -290,11 +290,12 @@ PHONE = {
 
 @pytest.fixture
 def new_context(browser, live_url, request):
-    """`new_context(user=None, locale="en")`: a phone-sized browser context, logged in as `user` if given."""
+    """`new_context(user=None, locale="en", timezone_id=None)`: a phone-sized browser context (in that IANA
+    zone, else the machine's), logged in as `user` if given."""
     contexts = []
 
-    def make(user=None, locale="en"):
-        context = browser.new_context(base_url=live_url, locale=locale, **PHONE)
+    def make(user=None, locale="en", timezone_id=None):
+        context = browser.new_context(base_url=live_url, locale=locale, timezone_id=timezone_id, **PHONE)
         context.set_default_timeout(10_000)
         if user is not None:
             context.add_cookies(

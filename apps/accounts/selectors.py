@@ -48,13 +48,6 @@ def remarks_of(owner: User) -> dict[int, str]:
     return dict(Friendship.objects.filter(owner=owner).exclude(remark="").values_list("friend_id", "remark"))
 
 
-def name_for(viewer: User, person: User, remarks: dict[int, str] | None = None) -> str:
-    """What `viewer` calls `person`: their remark if they set one, else the person's own name."""
-    if remarks is None:
-        remarks = remarks_of(viewer)
-    return remarks.get(person.pk) or person.display_name or person.username
-
-
 @lru_cache(maxsize=20_000)
 def index_letter(name: str) -> str:
     """The A–Z heading a name sorts under, using pinyin for Chinese; '#' for anything else."""

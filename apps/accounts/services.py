@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts import selectors
 from apps.accounts.models import Block, FriendRequest, Friendship, User, public_id_validator
+from apps.accounts.signals import friends_made
 from apps.core import badges, clock, ratelimit
 from apps.core.errors import DomainError, RateLimited
 from apps.core.events import publish
@@ -240,6 +241,7 @@ def friend_request_accept(*, actor: User, request_id: int, remark: str = "") -> 
     FriendRequest.objects.filter(from_user=actor, to_user=sender, status=FriendRequest.Status.PENDING).update(
         status=FriendRequest.Status.ACCEPTED, responded_at=now
     )
+    friends_made.send(sender=FriendRequest, accepter=actor, requester=sender)
     for person, other in ((actor, sender), (sender, actor)):
         publish(
             user_ids=[person.pk],

@@ -1,5 +1,7 @@
 """Thin views: parse, authorise, call one service, render."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login, logout, update_session_auth_hash
@@ -9,6 +11,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import translation
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -34,6 +37,26 @@ def _set_language(response, language: str):
     return response
 
 
+def _next_path(request) -> str:
+    """Where to go after signing up or logging in: a path on this site only (no open redirect), else ""."""
+    target = (request.POST.get("next") or request.GET.get("next") or "").strip()
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return ""
+    return target
+
+
+def _auth_context(request, form) -> dict:
+    """What the login and sign-up pages share: the form and where the person was going."""
+    next_path = _next_path(request)
+    return {
+        "form": form,
+        "next": next_path,
+        "next_query": f"?{urlencode({'next': next_path})}" if next_path else "",
+    }
+
+
 def _person_or_404(viewer: User, public_id: str) -> User:
     try:
         return selectors.access_person(viewer=viewer, public_id=public_id)
@@ -50,7 +73,7 @@ def _back_to_profile(person: User):
 
 def signup(request):
     if request.user.is_authenticated:
-        return redirect("chat:list")
+        return redirect(_next_path(request) or settings.LOGIN_REDIRECT_URL)
     form = forms.SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -65,16 +88,20 @@ def signup(request):
             form.add_error(None, exc.message)
         else:
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-            messages.success(
-                request, _("Welcome, %(name)s! Add a friend to start chatting.") % {"name": user.display_name}
+            next_path = _next_path(request)
+            welcome = (
+                _("Welcome, %(name)s!")
+                if next_path
+                else _("Welcome, %(name)s! Add a friend to start chatting.")
             )
-            return redirect("chat:list")
-    return render(request, "accounts/signup.html", {"form": form})
+            messages.success(request, welcome % {"name": user.display_name})
+            return redirect(next_path or settings.LOGIN_REDIRECT_URL)
+    return render(request, "accounts/signup.html", _auth_context(request, form))
 
 
 def login_view(request):
     if request.user.is_authenticated:
-        return redirect("chat:list")
+        return redirect(_next_path(request) or settings.LOGIN_REDIRECT_URL)
     form = forms.LoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -87,14 +114,11 @@ def login_view(request):
             form.add_error(None, exc.message)
         else:
             login(request, user)
-            target = request.POST.get("next") or request.GET.get("next") or ""
-            if not target.startswith("/") or target.startswith("//"):
-                target = reverse(settings.LOGIN_REDIRECT_URL)
-            response = redirect(target)
+            response = redirect(_next_path(request) or settings.LOGIN_REDIRECT_URL)
             if user.language:
                 translation.activate(user.language)
             return _set_language(response, user.language)
-    context = {"form": form, "next": request.GET.get("next", "")}
+    context = _auth_context(request, form)
     if settings.DEMO_MODE:
         context.update(sample_logins=sample_logins(), demo_password=DEMO_PASSWORD)
     return render(request, "accounts/login.html", context)
@@ -318,10 +342,8 @@ def request_accept(request, request_id: int):
         request,
         lambda: services.friend_request_accept(actor=request.user, request_id=request_id, remark=remark),
     )
-    if ok:
-        messages.success(
-            request, _("You and %(name)s are now friends.") % {"name": accepted.from_user.display_name}
-        )
+    if ok:  # straight into the new chat, where the greeting line waits, as in WeChat
+        return redirect("chat:direct", accepted.from_user.public_id)
     return redirect("accounts:new_friends")
 
 

@@ -8,9 +8,11 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chats")
 
     def ready(self):
-        from apps.chat import handlers, selectors  # noqa: F401 - registers websocket handlers
+        from apps.accounts.signals import friends_made
+        from apps.chat import friends, handlers, selectors  # noqa: F401 - registers websocket handlers
         from apps.core import badges, discover, media
 
+        friends_made.connect(friends.greet_new_friends, dispatch_uid="chat.greet_new_friends")
         badges.register("chats", selectors.unread_total)
         media.guard("chat", selectors.can_read_image)
         discover.register(
@@ -18,4 +20,8 @@ class ChatConfig(AppConfig):
         )
         discover.register(
             discover.Entry("groups", _("Group chats"), "chat:groups", "group", order=10), page="contacts"
+        )
+        discover.register(
+            discover.Entry("join_code", _("Join a group by code"), "chat:join_code", "qr", order=11),
+            page="contacts",
         )

@@ -28,6 +28,9 @@ class Conversation(models.Model):
     direct_key = models.CharField(max_length=40, null=True, blank=True, unique=True)
     # Bumped to invalidate every invite code issued so far.
     invite_version = models.PositiveIntegerField(default=1)
+    # The group's invitation in 8 characters to type (apps.chat.invites); dropped on reset.
+    join_code = models.CharField(max_length=8, null=True, blank=True, unique=True)
+    join_code_expires_at = models.DateTimeField(null=True, blank=True)
     last_seq = models.PositiveBigIntegerField(default=0)
     last_message_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()

@@ -6,7 +6,6 @@ from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from django.templatetags.static import static
-from django.utils import translation
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
@@ -239,15 +238,6 @@ def groups_of(user: User) -> QuerySet[Conversation]:
     return Conversation.objects.filter(
         kind=Conversation.Kind.GROUP, memberships__user=user, memberships__active=True
     ).order_by("name")
-
-
-def direct_between(a: User, b: User) -> Conversation | None:
-    low, high = sorted([a.pk, b.pk])
-    return Conversation.objects.filter(direct_key=f"{low}:{high}").first()
-
-
-def language_code() -> str:
-    return translation.get_language() or "en"
 
 
 def _showing(url: str) -> QuerySet[Message]:

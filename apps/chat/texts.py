@@ -14,6 +14,8 @@ SYSTEM_TEXTS = {
     "owner": _("%(names)s is now the group owner"),
     "admin": _("%(names)s is now a group admin"),
     "friends": _("You are now friends. Say hello!"),
+    # Each reader sees the other's name (static/js/chat.js); this neutral line is for everyone else.
+    "friend_added": _("You are now friends. Start chatting now!"),
 }
 
 

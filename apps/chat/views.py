@@ -1,5 +1,8 @@
 """Chat pages: thin views over selectors and services. Live sending goes over the websocket."""
 
+from urllib.parse import urlencode
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -8,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.selectors import access_person, contacts_of
-from apps.chat import chatlist, composer, forms, selectors, services
-from apps.chat.models import ChatProfile, Membership
+from apps.chat import chatlist, composer, forms, invites, selectors, services
+from apps.chat.models import MAX_JOIN_BY_CODE, ChatProfile, Membership
 from apps.chat.stickers import STICKERS
-from apps.core import badges, qr
+from apps.core import badges, qr, ratelimit
 from apps.core.converters import BadQuery, parse_id
 from apps.core.errors import DomainError, NotFound
 from apps.core.web import attempt
@@ -263,29 +266,42 @@ def search(request, pk: int):
 
 
 def _invite_url(request, conv) -> str:
-    token = services.invite_token(actor=request.user, conversation=conv)
+    token = invites.invite_token(actor=request.user, conversation=conv)
     return request.build_absolute_uri(reverse("chat:join", args=[token]))
 
 
 @login_required
 def invite(request, pk: int):
-    """The group's QR code: valid 7 days, expiry shown under it."""
+    """The group's QR code and join code: valid 7 days, expiry shown under them; owner/admins reset them."""
     membership = _membership_or_404(request, pk)
     conv = membership.conversation
     if not conv.is_group:
         raise Http404
-    from datetime import timedelta
-
-    from apps.core import clock
-
+    member_count = len(selectors.member_ids(conv))
     context = {
         "conv": conv,
-        "expires": clock.now() + timedelta(seconds=services.INVITE_MAX_AGE),
-        "member_count": len(selectors.member_ids(conv)),
-        "too_big": len(selectors.member_ids(conv)) >= services.MAX_JOIN_BY_CODE,
+        "member_count": member_count,
+        "too_big": invites.closed_to_codes(member_count),
+        "may_reset": invites.may_reset(membership),
         "hide_tabbar": True,
     }
+    if not context["too_big"]:
+        context["join_code"], context["expires"] = invites.join_code_for(
+            actor=request.user, conversation=conv
+        )
     return render(request, "chat/invite.html", context)
+
+
+@login_required
+@require_POST
+def invite_reset(request, pk: int):
+    membership = _membership_or_404(request, pk)
+    attempt(
+        request,
+        lambda: invites.invite_reset(actor=request.user, conversation=membership.conversation),
+        success=_("The group QR code and join code were reset. Old copies no longer work."),
+    )
+    return redirect("chat:invite", pk)
 
 
 @login_required
@@ -296,29 +312,62 @@ def invite_qr(request, pk: int, fmt: str):
     return qr.qr_response(_invite_url(request, membership.conversation), fmt)
 
 
-@login_required
 def join(request, token: str):
-    """Where a scanned group QR code lands: see the group, then join."""
+    """Where a scanned group QR code lands: see the group, then join (after signing up or logging in)."""
     try:
-        conv, inviter = services.invite_read(token)
+        invite = invites.invite_read(token)
     except DomainError as exc:
         return render(request, "chat/join.html", {"error": exc.message, "hide_tabbar": True}, status=400)
-    if selectors.member_ids(conv) and request.user.pk in selectors.member_ids(conv):
+    conv, user = invite.conversation, request.user
+    if invites.is_member(user, conv):
         return redirect("chat:thread", conv.pk)
-    if request.method == "POST":
-        ok, _c = attempt(request, lambda: services.group_join_by_code(actor=request.user, token=token))
+    member_count = len(selectors.member_ids(conv))
+    if invites.closed_to_codes(member_count):  # say so now, not after signing up
+        error = _("This group has more than %(n)s members: ask a member to invite you.") % {
+            "n": MAX_JOIN_BY_CODE
+        }
+        return render(request, "chat/join.html", {"error": error, "hide_tabbar": True}, status=400)
+    if not user.is_authenticated:
+        if request.method == "POST":  # "Sign up to join" / "Log in to join"
+            invites.pending_remember(request.session, token)
+            page = "accounts:login" if request.POST.get("then") == "login" else "accounts:signup"
+            return redirect(f"{reverse(page)}?{urlencode({'next': request.path})}")
+    elif request.method == "POST" or invites.pending_take(request.session, token):
+        ok, _c = attempt(
+            request,
+            lambda: invites.group_join(actor=user, token=token),
+            success=_("You joined %(group)s.") % {"group": conv.name},
+        )
         if ok:
             return redirect("chat:thread", conv.pk)
-    return render(
-        request,
-        "chat/join.html",
-        {
-            "conv": conv,
-            "inviter": inviter,
-            "member_count": len(selectors.member_ids(conv)),
-            "hide_tabbar": True,
-        },
+    context = {"conv": conv, "inviter": invite.inviter, "member_count": member_count, "hide_tabbar": True}
+    return render(request, "chat/join.html", context)
+
+
+def join_code(request):
+    """Type a group's join code instead of scanning its QR code (logged in, or on the sign-up page)."""
+    anonymous = not request.user.is_authenticated
+    if request.method != "POST":
+        if anonymous:
+            return redirect("accounts:signup")  # the code box for people without an account is there
+        return render(request, "chat/join.html", {"code_form": True, "hide_tabbar": True})
+    code = request.POST.get("code", "")
+    try:
+        invite = invites.join_code_read(code, address=ratelimit.client_address(request))
+    except DomainError as exc:
+        if anonymous:
+            messages.error(request, exc.message)
+            return redirect("accounts:signup")
+        context = {"code_form": True, "code": code[:20], "code_error": exc.message, "hide_tabbar": True}
+        return render(request, "chat/join.html", context, status=400)
+    join_url = reverse("chat:join", args=[invite.token])
+    if not anonymous:
+        return redirect(join_url)  # see the group, then tap Join
+    invites.pending_remember(request.session, invite.token)
+    messages.success(
+        request, _("Code accepted: sign up (or log in) to join %(group)s.") % {"group": invite.conversation}
     )
+    return redirect(f"{reverse('accounts:signup')}?{urlencode({'next': join_url})}")
 
 
 @login_required

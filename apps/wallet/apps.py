@@ -1,10 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from .money import yuan  # plain functions, no models: safe while the app registry loads
+
 
 def _money(fen) -> str:
-    from .money import yuan
-
     try:
         return yuan(int(fen))
     except (TypeError, ValueError):
@@ -17,6 +17,8 @@ class WalletConfig(AppConfig):
     verbose_name = _("Wallet")
 
     def ready(self):
+        # Imported here, as Django wants: app modules load only once every app's models are ready.
+        # The arrow points one way: the wallet plugs into chat's extension points; chat never imports wallet.
         from django.utils.translation import gettext
 
         from apps.chat import cards, composer

@@ -67,13 +67,22 @@ class PacketForm(MoneyForm):
     def __init__(self, *args, members=(), group=True, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["exclusive_to"].choices = [("", "—")] + [(str(u.pk), u.display_name) for u in members]
-        self.fields["amount"].label = _("Total (¥), or each share for a normal packet")
+        # What the amount means follows the kind (services.packet_create): wallet.js shows the label of the
+        # kind picked, from these.
+        labels = {
+            RedPacket.Kind.LUCKY: _("Total (¥)"),
+            RedPacket.Kind.NORMAL: _("Amount each (¥)") if group else _("Amount (¥)"),
+            RedPacket.Kind.EXCLUSIVE: _("Amount (¥)"),
+        }
+        amount = self.fields["amount"]
+        amount.widget.attrs.update({f"data-label-{kind}": str(label) for kind, label in labels.items()})
         if not group:
             self.fields["kind"].choices = [(RedPacket.Kind.NORMAL, RedPacket.Kind.NORMAL.label)]
             self.fields["kind"].initial = RedPacket.Kind.NORMAL
-            self.fields["amount"].label = _("Amount (¥)")
             del self.fields["count"]
             del self.fields["exclusive_to"]
+        picked = self.data.get("kind") if self.is_bound else None
+        amount.label = labels.get(picked, labels[self.fields["kind"].initial])
 
 
 class PinSetForm(forms.Form):

@@ -6,7 +6,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from apps.accounts.models import User
-from apps.chat.models import Conversation
+from apps.chat import selectors as chat_selectors
 from apps.core import clock
 from apps.core.errors import DomainError
 
@@ -142,8 +142,10 @@ def seed() -> None:
 
 def _seed_packet(people) -> None:
     liwei = people.get("liwei")
-    group = Conversation.objects.filter(kind=Conversation.Kind.GROUP, name="Workshop 2026").first()
-    if liwei is None or group is None:
+    if liwei is None:
+        return
+    group = next((g for g in chat_selectors.groups_of(liwei) if g.name == "Workshop 2026"), None)
+    if group is None:
         return
     packet = services.packet_create(
         actor=liwei, conversation_id=group.pk, kind=RedPacket.Kind.LUCKY, amount=66_00, count=8,

@@ -1,4 +1,4 @@
-"""Reads: the statement, a record's detail, the monthly chart, a packet's details."""
+"""Reads: the statement, a record's detail, the monthly chart, transfers, packets and merchants."""
 
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,10 +10,11 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
+from apps.chat import selectors as chat_selectors
 from apps.core import clock
 from apps.core.errors import NotFound
 
-from .models import Account, Entry, Grab, RedPacket, Transaction
+from .models import Account, Entry, Grab, Merchant, RedPacket, Transaction, Transfer
 from .money import yuan
 
 FILTERS = {
@@ -225,9 +226,28 @@ def chart_svg_data(series: list[dict], *, width: int = 340, height: int = 160) -
     return {"bars": bars, "width": width, "height": height, "label_y": height - 6, "top": yuan(top)}
 
 
+# A page shows what a transfer or packet is, and never settles it: refunds are the sweep's work
+# (apps.wallet.sweeper) or the work of the action that meets them (accept, grab), never a GET's.
+
+
+def transfer_status(t: Transfer) -> str:
+    """The transfer's state as shown: a pending one past its 24 hours is expired, refunded or not yet."""
+    if t.status == Transfer.Status.PENDING and t.expires_at <= clock.now():
+        return Transfer.Status.EXPIRED
+    return t.status
+
+
+def packet_status(p: RedPacket) -> str:
+    """The packet's state as shown: an open one past its 24 hours is expired, refunded or not yet."""
+    if p.status == RedPacket.Status.OPEN and p.expires_at <= clock.now():
+        return RedPacket.Status.EXPIRED
+    return p.status
+
+
 @dataclass
 class PacketView:
     packet: RedPacket
+    status: str  # as shown (packet_status)
     grabs: list[Grab]
     mine: Grab | None
     best: Grab | None
@@ -236,6 +256,13 @@ class PacketView:
     @property
     def taken_total(self) -> int:
         return sum(g.amount for g in self.grabs)
+
+    @property
+    def refund(self) -> int:
+        """What the sender gets (or got) back of an expired packet."""
+        if self.packet.status == RedPacket.Status.EXPIRED:
+            return self.packet.refunded
+        return self.packet.remaining_amount if self.status == RedPacket.Status.EXPIRED else 0
 
 
 def packet_view(packet: RedPacket, viewer: User) -> PacketView:
@@ -247,8 +274,46 @@ def packet_view(packet: RedPacket, viewer: User) -> PacketView:
         best = max(grabs, key=lambda g: (g.amount, -g.index))
     if packet.status == RedPacket.Status.EMPTY and packet.finished_at:
         taken_in = max(0, int((packet.finished_at - packet.created_at).total_seconds()))
-    return PacketView(packet, grabs, mine, best, taken_in)
+    return PacketView(packet, packet_status(packet), grabs, mine, best, taken_in)
 
 
 def grabbed_ids(user: User, packet_ids: list[int]) -> list[int]:
     return list(Grab.objects.filter(user=user, packet_id__in=packet_ids).values_list("packet_id", flat=True))
+
+
+def access_transfer(*, user: User, pk) -> Transfer:
+    """A transfer `user` sent or received; the same NotFound for a forged or foreign id."""
+    try:
+        t = Transfer.objects.select_related("sender", "recipient").get(pk=int(pk))
+    except (Transfer.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise NotFound() from None
+    if user.pk not in (t.sender_id, t.recipient_id):
+        raise NotFound()
+    return t
+
+
+def access_packet(*, user: User, pk) -> RedPacket:
+    """A red packet in one of the person's chats (also one they left); the same NotFound for a forged or
+    foreign id."""
+    try:
+        p = RedPacket.objects.select_related("sender", "exclusive_to").get(pk=int(pk))
+    except (RedPacket.DoesNotExist, TypeError, ValueError, OverflowError):
+        raise NotFound(_("This red packet was not found.")) from None
+    if p.sender_id != user.pk:
+        try:
+            chat_selectors.access_membership(user=user, pk=p.conversation_id, include_inactive=True)
+        except NotFound:
+            raise NotFound(_("This red packet was not found.")) from None
+    return p
+
+
+def merchants():
+    return Merchant.objects.select_related("owner", "account").order_by("pk")
+
+
+def access_merchant(*, slug: str) -> Merchant:
+    """A merchant's page is public to every signed-in person."""
+    merchant = merchants().filter(slug=slug).first()
+    if merchant is None:
+        raise NotFound()
+    return merchant

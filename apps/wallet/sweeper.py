@@ -1,5 +1,8 @@
 """Apply expiries reliably: an asyncio task, started with the server, runs `wallet_expire_due` every 30 s.
 
+The one home for periodic work: refunds happen here and in the actions that meet an expired transfer or
+packet (accept, return, grab); a page only shows that it expired.
+
 `lifespan` is an ASGI lifespan app (uvicorn's lifespan "auto" calls it under `make demo`); with several
 worker processes each runs a sweeper, which is safe because every expiry is a conditional update.
 """
@@ -9,6 +12,9 @@ import contextlib
 import logging
 
 from asgiref.sync import sync_to_async
+from django.db import close_old_connections
+
+from apps.wallet.services import wallet_expire_due
 
 log = logging.getLogger(__name__)
 INTERVAL = 30
@@ -16,10 +22,6 @@ _task: asyncio.Task | None = None
 
 
 def sweep_once() -> dict:
-    from django.db import close_old_connections
-
-    from apps.wallet.services import wallet_expire_due
-
     close_old_connections()
     try:
         return wallet_expire_due()

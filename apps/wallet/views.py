@@ -5,37 +5,33 @@ import csv
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.accounts.models import User
 from apps.accounts.selectors import access_person
-from apps.chat.models import Membership
-from apps.chat.selectors import access_conversation
-from apps.core import qr, tokens
+from apps.chat import selectors as chat_selectors
+from apps.core import qr
 from apps.core.converters import BadQuery, parse_ids
 from apps.core.errors import DomainError, NotFound
 from apps.core.web import attempt
 
 from . import selectors, services
 from .forms import MoneyForm, NoteMoneyForm, PacketForm, PinChangeForm, PinSetForm
-from .models import Merchant, RedPacket
 from .money import parse_amount, plain, yuan
 
-RECEIVE_KIND = "wallet.receive"
 
-
-def _404(fn, *args, **kwargs):
+def _or_404(fn, *args, **kwargs):
+    """`fn(...)`, with a NotFound from a service or selector answered as a 404 page."""
     try:
         return fn(*args, **kwargs)
     except NotFound as exc:
         raise Http404 from exc
 
 
-def _pay(request, form, action):
+def _submit_payment(request, form, action):
     """Run a payment from a bound form; put a DomainError on the form (the same key stays, so a retry is safe)."""
     if not form.is_valid():
         return False, None
@@ -50,7 +46,8 @@ def _pay(request, form, action):
         return False, None
 
 
-def _ctx(request, **extra):
+def _payment_page(request, **extra):
+    """The context every page with a PIN-checked payment form needs."""
     return {"has_pin": services.has_pin(request.user), "hide_tabbar": True, **extra}
 
 
@@ -70,7 +67,7 @@ def home(request):
 @login_required
 def topup(request):
     form = MoneyForm(request.POST or None)
-    ok, txn = _pay(
+    ok, txn = _submit_payment(
         request,
         form,
         lambda d: services.topup(
@@ -83,13 +80,13 @@ def topup(request):
         )
         return redirect("wallet:record", pk=txn.pk)
     profile = services.profile_for(request.user)
-    return render(request, "wallet/topup.html", _ctx(request, form=form, profile=profile))
+    return render(request, "wallet/topup.html", _payment_page(request, form=form, profile=profile))
 
 
 @login_required
 def withdraw(request):
     form = MoneyForm(request.POST or None)
-    ok, txn = _pay(
+    ok, txn = _submit_payment(
         request,
         form,
         lambda d: services.withdraw(
@@ -100,11 +97,11 @@ def withdraw(request):
         messages.success(request, _("Withdrawal on its way to your card."))
         return redirect("wallet:record", pk=txn.pk)
     profile = services.profile_for(request.user)
-    free_left = max(0, services.FREE_WITHDRAWAL - profile.withdrawn_total)
+    free_left = services.withdrawal_free_left(profile.withdrawn_total)
     return render(
         request,
         "wallet/withdraw.html",
-        _ctx(
+        _payment_page(
             request,
             form=form,
             profile=profile,
@@ -174,7 +171,7 @@ def _csv_safe(text: str) -> str:
 
 @login_required
 def record(request, pk: int):
-    r = _404(selectors.access_record, user=request.user, pk=pk)
+    r = _or_404(selectors.access_record, user=request.user, pk=pk)
     return render(request, "wallet/record.html", {"r": r, "txn": r.entry.transaction, "hide_tabbar": True})
 
 
@@ -214,7 +211,7 @@ def transfer_to(request, public_id: str):
     except NotFound as exc:
         raise Http404 from exc
     form = NoteMoneyForm(request.POST or None)
-    ok, t = _pay(
+    ok, t = _submit_payment(
         request,
         form,
         lambda d: services.transfer_create(
@@ -228,26 +225,24 @@ def transfer_to(request, public_id: str):
     )
     if ok:
         return redirect("wallet:transfer", pk=t.pk)
-    return render(request, "wallet/transfer_new.html", _ctx(request, form=form, person=person))
+    return render(request, "wallet/transfer_new.html", _payment_page(request, form=form, person=person))
 
 
 @login_required
 def transfer_in_chat(request, conversation_id: int):
     """The "Transfer" action in a 1:1 chat's + panel: the form for the other person."""
-    conv = _404(access_conversation, user=request.user, pk=conversation_id)
-    other = (
-        Membership.objects.filter(conversation=conv).exclude(user=request.user).select_related("user").first()
-    )
+    conv = _or_404(chat_selectors.access_conversation, user=request.user, pk=conversation_id)
+    other = next((m.user for m in chat_selectors.memberships_of(conv) if m.user_id != request.user.pk), None)
     if conv.is_group or other is None:
         raise Http404
-    return redirect("wallet:transfer_to", public_id=other.user.public_id)
+    return redirect("wallet:transfer_to", public_id=other.public_id)
 
 
 @login_required
 def transfer(request, pk: int):
-    t = _404(services._access_transfer, request.user, pk)
-    services.transfer_expire_if_due(t)
-    return render(request, "wallet/transfer.html", {"t": t, "hide_tabbar": True})
+    t = _or_404(selectors.access_transfer, user=request.user, pk=pk)
+    status = selectors.transfer_status(t)
+    return render(request, "wallet/transfer.html", {"t": t, "status": status, "hide_tabbar": True})
 
 
 @login_required
@@ -256,7 +251,7 @@ def transfer_act(request, pk: int, action: str):
     fn = {"accept": services.transfer_accept, "return": services.transfer_return}.get(action)
     if fn is None:
         raise Http404
-    _404(
+    _or_404(
         attempt,
         request,
         lambda: fn(actor=request.user, pk=pk),
@@ -270,16 +265,13 @@ def transfer_act(request, pk: int, action: str):
 
 @login_required
 def packet_new(request, conversation_id: int):
-    conv = _404(access_conversation, user=request.user, pk=conversation_id)
-    members = [
-        m.user
-        for m in Membership.objects.filter(conversation=conv, active=True)
-        .exclude(user=request.user)
-        .select_related("user")
-        .order_by("user__display_name")
-    ]
+    conv = _or_404(chat_selectors.access_conversation, user=request.user, pk=conversation_id)
+    members = sorted(
+        (m.user for m in chat_selectors.memberships_of(conv) if m.user_id != request.user.pk),
+        key=lambda u: u.display_name,
+    )
     form = PacketForm(request.POST or None, members=members, group=conv.is_group)
-    ok, _packet = _pay(
+    ok, _packet = _submit_payment(
         request,
         form,
         lambda d: services.packet_create(
@@ -299,45 +291,24 @@ def packet_new(request, conversation_id: int):
     return render(
         request,
         "wallet/packet_new.html",
-        _ctx(request, form=form, conv=conv, cap=services.packet_cap(), max_shares=services.PACKET_MAX_SHARES),
+        _payment_page(
+            request, form=form, conv=conv, cap=services.packet_cap(), max_shares=services.PACKET_MAX_SHARES
+        ),
     )
 
 
 @login_required
 def packet(request, pk: int):
-    p = _404(services.access_packet, user=request.user, pk=pk)
-    services.packet_expire_if_due(p)
+    p = _or_404(selectors.access_packet, user=request.user, pk=pk)
     view = selectors.packet_view(p, request.user)
     return render(request, "wallet/packet.html", {"v": view, "p": p, "hide_tabbar": True})
 
 
-def _packet_state(p: RedPacket, user: User) -> dict:
-    view = selectors.packet_view(p, user)
-    can = (
-        view.mine is None
-        and p.status == RedPacket.Status.OPEN
-        and (not p.exclusive_to_id or p.exclusive_to_id == user.pk)
-        and not (p.sender_id == user.pk and p.count == 1 and not p.exclusive_to_id)
-    )
-    return {
-        "packet": p.pk,
-        "state": p.status,
-        "sender": p.sender.display_name,
-        "sender_initials": p.sender.initials,
-        "note": p.note,
-        "kind": p.kind,
-        "mine": yuan(view.mine.amount) if view.mine else None,
-        "can_open": can,
-        "url": reverse("wallet:packet", args=[p.pk]),
-        "exclusive": p.exclusive_to.display_name if p.exclusive_to_id else "",
-    }
-
-
 @login_required
 def packet_state(request, pk: int):
-    p = _404(services.access_packet, user=request.user, pk=pk)
-    services.packet_expire_if_due(p)
-    return JsonResponse(_packet_state(p, request.user))
+    p = _or_404(selectors.access_packet, user=request.user, pk=pk)
+    state = services.packet_state(p, request.user)
+    return JsonResponse({**state, "url": reverse("wallet:packet", args=[p.pk])})
 
 
 @login_required
@@ -374,10 +345,6 @@ def packet_grab(request, pk: int):
 # --- QR: receive and pay -----------------------------------------------------------------------------
 
 
-def receive_token(*, user: User, amount: int = 0, merchant: Merchant | None = None) -> str:
-    return tokens.sign(RECEIVE_KIND, {"u": user.pk, "a": amount, "m": merchant.pk if merchant else 0})
-
-
 def _receive_amount(request) -> int:
     raw = request.GET.get("amount", "")
     if not raw:
@@ -391,7 +358,7 @@ def _receive_amount(request) -> int:
 @login_required
 def receive(request):
     amount = _receive_amount(request)
-    token = receive_token(user=request.user, amount=amount)
+    token = services.receive_token(user=request.user, amount=amount)
     pay_url = request.build_absolute_uri(reverse("wallet:pay", args=[token]))
     return render(
         request,
@@ -408,41 +375,21 @@ def receive(request):
 
 @login_required
 def receive_qr(request, token: str, fmt: str):
-    body = _404(_read_token, token)
-    if body["u"] != request.user.pk and not body["m"]:
-        raise Http404  # a person's code is shown only to them; merchant codes are public
-    if fmt not in ("svg", "png"):
+    code = _or_404(services.receive_code_read, token)
+    if not code.shown_to(request.user) or fmt not in ("svg", "png"):
         raise Http404
     return qr.qr_response(request.build_absolute_uri(reverse("wallet:pay", args=[token])), fmt)
 
 
-def _read_token(token: str) -> dict:
-    try:
-        body = tokens.unsign(RECEIVE_KIND, token)
-    except DomainError as exc:
-        raise NotFound(_("This receive code is not valid.")) from exc
-    if (
-        not isinstance(body.get("u"), int)
-        or not isinstance(body.get("a"), int)
-        or not isinstance(body.get("m"), int)
-    ):
-        raise NotFound(_("This receive code is not valid."))
-    return body
-
-
 @login_required
 def pay(request, token: str):
-    body = _404(_read_token, token)
-    payee = User.objects.filter(pk=body["u"], is_active=True).first()
-    merchant = Merchant.objects.select_related("owner").filter(pk=body["m"]).first() if body["m"] else None
-    if payee is None or (body["m"] and merchant is None):
-        raise Http404
-    fixed = body["a"]
+    code = _or_404(services.receive_code_read, token)
+    payee, merchant, fixed = code.payee, code.merchant, code.amount
     data = request.POST.copy() if request.method == "POST" else None
     if data is not None and fixed:
         data["amount"] = plain(fixed)
     form = NoteMoneyForm(data)
-    ok, payment = _pay(
+    ok, payment = _submit_payment(
         request,
         form,
         lambda d: services.payment_create(
@@ -462,7 +409,7 @@ def pay(request, token: str):
     return render(
         request,
         "wallet/pay.html",
-        _ctx(request, form=form, payee=payee, merchant=merchant, fixed=fixed),
+        _payment_page(request, form=form, payee=payee, merchant=merchant, fixed=fixed),
     )
 
 
@@ -472,7 +419,7 @@ def merchants(request):
         request,
         "wallet/merchants.html",
         {
-            "merchants": Merchant.objects.select_related("owner", "account").order_by("pk"),
+            "merchants": selectors.merchants(),
             "hide_tabbar": True,
         },
     )
@@ -480,8 +427,8 @@ def merchants(request):
 
 @login_required
 def merchant(request, slug: str):
-    m = get_object_or_404(Merchant.objects.select_related("owner", "account"), slug=slug)
-    token = receive_token(user=m.owner, merchant=m)
+    m = _or_404(selectors.access_merchant, slug=slug)
+    token = services.receive_token(user=m.owner, merchant=m)
     return render(
         request,
         "wallet/merchant.html",

@@ -25,6 +25,7 @@
     owner: gettext("%(names)s is now the group owner"),
     admin: gettext("%(names)s is now a group admin"),
     friends: gettext("You are now friends. Say hello!"),
+    friend_added: gettext("You have added %(name)s as a friend. Start chatting now!"),
   };
 
   function el(tag, className, text) {
@@ -139,11 +140,7 @@
     }
 
     function timeLabel(iso) {
-      const d = new Date(iso);
-      const now = new Date();
-      const hm = d.toLocaleTimeString(lang, { hour: "2-digit", minute: "2-digit", hour12: false });
-      if (d.toDateString() === now.toDateString()) return hm;
-      return d.toLocaleDateString(lang, { month: "numeric", day: "numeric" }) + " " + hm;
+      return window.wechatTime(iso);
     }
 
     function systemText(msg) {
@@ -153,6 +150,11 @@
         Object.entries(msg.payload.params || {}).forEach(([k, v]) => {
           params[k] = Array.isArray(v) ? v.join(gettext(", ")) : String(v);
         });
+        if (ev === "friend_added") {  // the other person, whoever reads it
+          const names = (msg.payload.params || {}).names || {};
+          if (!names[me]) return msg.text;
+          params.name = names[me];
+        }
         try { return interpolate(SYSTEM[ev], params, true); } catch (e) { return msg.text; }
       }
       return msg.text;

@@ -141,6 +141,21 @@
     toast(text);
   });
 
+  // A new friend shows at once wherever the person is: a toast, and an open Contacts or New Friends page is
+  // redrawn from the server (the page is the one place that knows how it lists people).
+  window.Realtime.on("contacts.friend_added", (data) => {
+    toast(window.interpolate ? interpolate(gettext("You and %(name)s are now friends"), data, true) : data.name, "success");
+    const live = document.querySelector("[data-live-contacts]");
+    if (!live) return;
+    fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then((html) => {
+        const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live-contacts]");
+        if (fresh) live.replaceWith(fresh);
+      })
+      .catch(() => {});
+  });
+
   // Money received (wallet QR payments) is announced wherever the person is.
   window.Realtime.on("wallet.received", (data) => {
     toast(window.interpolate ? interpolate(gettext("Received %(amount)s from %(from)s"), data, true) : data.amount, "success");

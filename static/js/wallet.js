@@ -204,7 +204,7 @@
       fetch("/wallet/packets/" + card.dataset.packet + "/state/", { credentials: "same-origin" })
         .then((r) => (r.ok ? r.json() : Promise.reject(r)))
         .then((state) => {
-          if (state.mine) window.location.href = state.url;
+          if (state.opens_details) window.location.href = state.url;
           else showPacket(state);
         })
         .catch(() => (window.location.href = card.href));
@@ -228,6 +228,11 @@
       const countField = field("count");
       if (forField) forField.hidden = kind !== "exclusive";
       if (countField) countField.hidden = kind === "exclusive";
+      // Total for a lucky packet, each share for a normal one: the form says which (data-label-<kind>).
+      const amount = form.querySelector('[name="amount"]');
+      const label = amount && amount.id && form.querySelector('label[for="' + amount.id + '"]');
+      const text = kind && amount && amount.dataset["label" + kind.charAt(0).toUpperCase() + kind.slice(1)];
+      if (label && text) label.textContent = text;
     };
     form.addEventListener("change", update);
     update();

@@ -97,7 +97,7 @@ def test_admin_cannot_remove_another_admin(group, admins, published_events):
     assert sent == []
 
 
-# The wallet's two cards, with the payloads it posts (apps/wallet/services.py).
+# The wallet's two cards, with the payloads it posts (apps/wallet/services/transfers.py, packets.py).
 CARDS = {
     "wallet_packet": {
         "packet": 1,

@@ -2,8 +2,10 @@ from datetime import timedelta
 
 import pytest
 
-from apps.chat import cards, chatlist, selectors, services
+from apps.chat import cards, chatlist, invites, selectors, services
 from apps.chat.models import Conversation, Membership, Message
+from apps.chat.services import conversations
+from apps.chat.services.sending import send_message
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound, RateLimited
 
@@ -230,14 +232,6 @@ def test_pat_uses_target_suffix(direct, liwei, wangfang):
     services.message_recall(actor=liwei, message_id=m.pk)
 
 
-def test_invite_code_valid_seven_days_and_stops_above_200(group, liwei, sunli):
-    token = services.invite_token(actor=liwei, conversation=group)
-    services.group_join_by_code(actor=sunli, token=token)
-    assert sunli.pk in selectors.member_ids(group)
-    with clock.travel(timedelta(days=7, minutes=1)), pytest.raises(DomainError):
-        services.invite_read(token)
-
-
 def test_join_by_code_refused_above_200(group, liwei, sunli, django_user_model):
     from apps.chat.models import Membership as M
 
@@ -246,17 +240,15 @@ def test_join_by_code_refused_above_200(group, liwei, sunli, django_user_model):
         for n in range(197)
     ]
     M.objects.bulk_create([M(conversation=group, user=u, joined_at=clock.now()) for u in extra])
-    token = services.invite_token(actor=liwei, conversation=group)
+    token = invites.invite_token(actor=liwei, conversation=group)
     with pytest.raises(DomainError) as exc:
-        services.group_join_by_code(actor=sunli, token=token)
+        invites.group_join(actor=sunli, token=token)
     assert exc.value.code == "full"
 
 
 def test_history_pages_by_cursor(direct, liwei):
-    from apps.chat.services import _send
-
     for n in range(120):
-        _send(sender=liwei, conversation=direct, kind="text", text=str(n), rate_limited=False)
+        send_message(sender=liwei, conversation=direct, kind="text", text=str(n), rate_limited=False)
     membership = Membership.objects.get(conversation=direct, user=liwei)
     newest = selectors.history(membership)
     assert [m.seq for m in newest] == list(range(71, 121))
@@ -266,12 +258,11 @@ def test_history_pages_by_cursor(direct, liwei):
 
 
 def test_group_is_capped_at_500_members(group, liwei, monkeypatch):
-    monkeypatch.setattr(services, "MAX_GROUP_MEMBERS", 5)
+    monkeypatch.setattr(conversations, "MAX_GROUP_MEMBERS", 5)  # read there, at each join
     from apps.accounts.models import User
+    from apps.accounts.selectors import can_message
 
-    others = [
-        u for u in User.objects.exclude(pk__in=selectors.member_ids(group)) if services.can_message(liwei, u)
-    ]
+    others = [u for u in User.objects.exclude(pk__in=selectors.member_ids(group)) if can_message(liwei, u)]
     with pytest.raises(DomainError) as exc:
         services.group_add_members(actor=liwei, conversation=group, user_ids=[u.pk for u in others[:2]])
     assert exc.value.code == "full"

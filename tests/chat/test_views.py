@@ -6,8 +6,9 @@ import pytest
 from django.urls import reverse
 from PIL import Image
 
-from apps.chat import chatlist, selectors, services
+from apps.chat import chatlist, invites, selectors, services
 from apps.chat.models import Membership, Message
+from apps.chat.services.sending import send_message
 from apps.core import clock
 
 
@@ -63,12 +64,10 @@ def test_chat_list_shows_preview_unread_and_mention_marker(client_as, group, liw
 def test_chat_list_query_count_is_bounded(
     client_as, liwei, wangfang, zhangmin, chenjing, emma, james, django_assert_max_num_queries
 ):
-    from apps.chat.services import _send
-
     for friend in (wangfang, zhangmin, chenjing, emma, james):
         conv = services.conversation_direct_get_or_create(a=liwei, b=friend)
         for n in range(3):
-            _send(sender=friend, conversation=conv, kind="text", text=f"hi {n}", rate_limited=False)
+            send_message(sender=friend, conversation=conv, kind="text", text=f"hi {n}", rate_limited=False)
     services.group_create(actor=liwei, member_ids=[wangfang.pk, zhangmin.pk], name="G1")
     client = client_as(liwei)
     client.get(reverse("chat:list"))
@@ -132,7 +131,7 @@ def test_image_that_is_not_an_image_is_refused(client_as, direct, liwei):
 def test_send_message_from_profile_opens_the_direct_chat(client_as, liwei, wangfang, sunli):
     client = client_as(liwei)
     response = client.get(reverse("chat:direct", args=[wangfang.public_id]))
-    conv = selectors.direct_between(liwei, wangfang)
+    conv = services.conversation_direct_get_or_create(a=liwei, b=wangfang)  # the one it opened
     assert response.status_code == 302 and response.url == reverse("chat:thread", args=[conv.pk])
     # Not friends: back to the profile with a message.
     response = client.get(reverse("chat:direct", args=[sunli.public_id]))
@@ -169,7 +168,7 @@ def test_info_actions_and_admin_only_announcement(client_as, group, liwei, wangf
 
 
 def test_join_by_qr_code_page(client_as, group, liwei, sunli):
-    token = services.invite_token(actor=liwei, conversation=group)
+    token = invites.invite_token(actor=liwei, conversation=group)
     client = client_as(sunli)
     url = reverse("chat:join", args=[token])
     assert "Team" in client.get(url).content.decode()

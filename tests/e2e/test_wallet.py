@@ -38,8 +38,11 @@ def test_lucky_packet_in_a_group_two_people_grab_and_see_the_best_luck(new_conte
     sender.goto(f"/chats/{group.pk}/")
     sender.get_by_test_id("composer-plus").click()
     sender.get_by_test_id("action-red_packet").click()
+    # What the amount means follows the kind: each share for a normal packet, the total for a lucky one.
+    sender.get_by_label("Normal red packet").check()
+    expect(sender.get_by_label("Amount each (¥)")).to_be_visible()
     sender.get_by_label("Lucky red packet").check()
-    sender.get_by_label("Total (¥), or each share for a normal packet").fill("10")
+    sender.get_by_label("Total (¥)").fill("10")
     sender.get_by_label("Quantity").fill("2")
     sender.get_by_label("Greeting").fill("Lucky draw!")
     sender.get_by_label("Payment PIN").fill(PIN)
@@ -67,6 +70,10 @@ def test_lucky_packet_in_a_group_two_people_grab_and_see_the_best_luck(new_conte
     expect(details.get_by_test_id("best-luck")).to_have_count(1)
     expect(details.get_by_text(emma.display_name)).to_be_visible()
     expect(sender.locator("a[data-packet]").last).to_contain_text("All taken")
+    # The sender tapping their own emptied packet sees who got what, not "Too late".
+    sender.locator("a[data-packet]").last.click()
+    expect(sender).to_have_url(re.compile(rf"/wallet/packets/{packet_id}/$"))
+    expect(sender.get_by_test_id("best-luck")).to_have_count(1)
 
 
 def test_pay_a_merchant_by_opening_its_receive_code(new_context, ready):

@@ -9,7 +9,6 @@ from apps.core.errors import NotFound
 from apps.wallet import services
 from apps.wallet.ledger import audit
 from apps.wallet.models import Account, Grab, Payment, Transfer
-from apps.wallet.views import receive_token
 
 from .conftest import PIN, key
 
@@ -62,7 +61,7 @@ def test_no_transfer_between_a_blocked_pair(liwei, wangfang, fund, who_blocks):
 
 def test_no_payment_to_the_receive_code_of_someone_who_blocked_you(client_as, liwei, tom, fund):
     fund(liwei, 100_00)
-    token = receive_token(user=tom, amount=8_80)  # tom's code, shown before he blocked liwei
+    token = services.receive_token(user=tom, amount=8_80)  # tom's code, shown before he blocked liwei
     user_block(actor=tom, target=liwei)
     before = balances()
     response = client_as(liwei).post(reverse("wallet:pay", args=[token]), {"pin": PIN, "key": key()})

@@ -10,13 +10,14 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from django.contrib.auth.hashers import make_password
-from django.db import connections
+from django.db import connections, transaction
 
 from apps.accounts.models import User
 from apps.core.errors import DomainError
 from apps.wallet import services
 from apps.wallet.ledger import audit
 from apps.wallet.models import Grab, PaymentProfile, Transaction
+from apps.wallet.services import guard, packets
 from tests.conftest import need_service
 
 from .conftest import PIN, key
@@ -26,7 +27,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture(autouse=True)
 def _no_rate_limit(monkeypatch):
-    monkeypatch.setattr(services, "PAY_LIMIT", 10_000)
+    monkeypatch.setattr(guard, "PAY_LIMIT", 10_000)  # read there, at each request
 
 
 def run_all(fn, items, workers=32):
@@ -183,14 +184,14 @@ def test_only_those_who_get_a_share_open_a_write_transaction(monkeypatch):
         idempotency_key=key(),
     )
     writes = []
-    atomic = services.transaction.atomic
+    atomic = transaction.atomic
 
     def counting_atomic(*args, **kwargs):
         if not connections["default"].in_atomic_block:  # an outermost block: a write transaction
             writes.append(1)
         return atomic(*args, **kwargs)
 
-    monkeypatch.setattr(services.transaction, "atomic", counting_atomic)
+    monkeypatch.setattr(transaction, "atomic", counting_atomic)
     results = run_all(lambda u: services.packet_grab(actor=u, pk=packet.pk), members[1:], workers=40)
     assert sum(isinstance(r, Grab) for r in results) == 5
     assert sum(isinstance(r, services.TooLate) for r in results) == 35
@@ -219,7 +220,7 @@ def test_sweepers_in_parallel_refund_once(cast, fund):
 def test_as_many_grabbers_as_shares_at_once_each_get_one(postgresql, monkeypatch):
     """The row lock on the packet: without it, grabbers who raced for one share were told "too late" while
     shares were left. (The in-process queue is taken away: these threads stand for other workers.)"""
-    monkeypatch.setattr(services, "_GRAB_QUEUES", [contextlib.nullcontext()])
+    monkeypatch.setattr(packets, "_GRAB_QUEUES", [contextlib.nullcontext()])
     conv, members = _storm_group(31)
     sender, grabbers = members[0], members[1:]
     services.topup(actor=sender, amount="30", pin=PIN, idempotency_key=key())

@@ -13,6 +13,7 @@ from django.db import connection, connections
 from apps.core import clock
 from apps.wallet import services
 from apps.wallet.models import PaymentProfile
+from apps.wallet.services import accounts
 from socialdemo import settings as project_settings
 from tests.core.test_security import run_manage
 
@@ -29,13 +30,13 @@ def stored(user) -> str:
 def checked(monkeypatch):
     """The PINs actually compared with the stored hash (calls into the hash check), in order."""
     calls: list[str] = []
-    matches = services.pin_hash_matches
+    matches = accounts.pin_hash_matches
 
     def counting(pin, pin_hash):
         calls.append(pin)
         return matches(pin, pin_hash)
 
-    monkeypatch.setattr(services, "pin_hash_matches", counting)
+    monkeypatch.setattr(accounts, "pin_hash_matches", counting)  # pin_check calls it there
     return calls
 
 

@@ -197,7 +197,9 @@ def test_a_transfer_nobody_takes_expires_after_24_hours_by_the_sweeper(liwei, wa
     assert audit() == []
 
 
-def test_an_expired_transfer_is_refunded_when_opened_even_before_the_sweeper(liwei, wangfang, fund):
+def test_an_expired_transfer_is_refunded_when_the_recipient_answers_it_before_the_sweep(
+    liwei, wangfang, fund
+):
     fund(liwei, 100_00)
     t = services.transfer_create(actor=liwei, to=wangfang, amount="30", pin=PIN, idempotency_key=key())
     clock.advance(timedelta(hours=25))
@@ -415,3 +417,41 @@ def test_packet_details_follow_the_grabs_live(cast, workshop, fund, published_ev
     assert [e["data"]["taken"] for e in updates] == [1, 2, 3]
     assert [e["user_ids"] for e in updates[:2]] == [[liwei.pk], [liwei.pk]]  # the sender sees every grab
     assert updates[2]["user_ids"] == sorted([liwei.pk, *(u.pk for u in grabbers)])  # all see the final list
+
+
+# --- The arrow between the apps ----------------------------------------------------------------------
+
+
+def _imports(path):
+    """(module imported, whether at module level) for every import in the file at `path`."""
+    import ast
+
+    tree = ast.parse(path.read_text())
+    top = {id(node) for node in tree.body}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            yield node.module, id(node) in top
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name, id(node) in top
+
+
+def test_the_wallet_uses_chat_at_module_level_and_chat_never_imports_the_wallet():
+    from pathlib import Path
+
+    apps = Path(__file__).resolve().parents[2] / "apps"
+    chat_to_wallet = [
+        str(f)
+        for f in (apps / "chat").rglob("*.py")
+        for m, _top in _imports(f)
+        if m.startswith("apps.wallet")
+    ]
+    assert chat_to_wallet == []
+    hidden = [
+        str(f)
+        for f in (apps / "wallet").rglob("*.py")
+        if f.name != "apps.py"  # AppConfig.ready() wires the extension points, as Django wants
+        for m, top in _imports(f)
+        if m.startswith("apps.chat") and not top
+    ]
+    assert hidden == []

@@ -1,10 +1,12 @@
 import csv
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 
+from apps.core import clock
 from apps.wallet import services
 from apps.wallet.ledger import audit
 from apps.wallet.models import Entry, Transaction
@@ -115,8 +117,9 @@ def test_grab_json_and_details(client_as, cast, workshop, fund):
     )
     client = client_as(emma)
     state = client.get(reverse("wallet:packet_state", args=[p.pk])).json()
-    assert state["can_open"] and state["mine"] is None
+    assert state["can_open"] and state["mine"] is None and not state["opens_details"]
     grab = client.post(reverse("wallet:packet_grab", args=[p.pk]), HTTP_ACCEPT="application/json").json()
+    assert client.get(reverse("wallet:packet_state", args=[p.pk])).json()["opens_details"]  # a share: details
     assert grab["ok"] and grab["amount"].startswith("¥")
     assert client.get(reverse("wallet:packets_opened"), {"ids": str(p.pk)}).json() == {"opened": [p.pk]}
     client_as(cast["tom"]).post(reverse("wallet:packet_grab", args=[p.pk]), HTTP_ACCEPT="application/json")
@@ -126,6 +129,89 @@ def test_grab_json_and_details(client_as, cast, workshop, fund):
         reverse("wallet:packet_grab", args=[p.pk]), HTTP_ACCEPT="application/json"
     )
     assert late.status_code == 400 and "Too late" in late.json()["message"]
+
+
+def test_the_cards_open_button_follows_the_grab_rule(client_as, cast, workshop, fund):
+    """The card offers "Open" exactly when a grab would succeed: the sender may open their own one-share
+    packet in a group, not in a 1:1 chat; nobody may open someone else's exclusive packet."""
+    from apps.chat import services as chat
+
+    liwei, wangfang, emma = cast["liwei"], cast["wangfang"], cast["emma"]
+    fund(liwei, 100_00)
+
+    def packet(conversation, **kw):
+        kw = {"kind": "lucky", "amount": "1", "count": 1, **kw}
+        return services.packet_create(
+            actor=liwei, conversation_id=conversation.pk, pin=PIN, idempotency_key=key(), **kw
+        )
+
+    def can_open(user, p) -> bool:
+        return client_as(user).get(reverse("wallet:packet_state", args=[p.pk])).json()["can_open"]
+
+    in_group = packet(workshop)
+    assert can_open(liwei, in_group)
+    services.packet_grab(actor=liwei, pk=in_group.pk)  # and the grab agrees
+    direct = packet(chat.conversation_direct_get_or_create(a=liwei, b=wangfang))
+    assert not can_open(liwei, direct) and can_open(wangfang, direct)
+    exclusive = packet(workshop, kind="exclusive", exclusive_to_id=wangfang.pk)
+    assert not can_open(emma, exclusive) and can_open(wangfang, exclusive)
+
+
+def _writes(queries) -> list[str]:
+    return [
+        q["sql"] for q in queries if q["sql"].lstrip().split()[0].upper() in ("INSERT", "UPDATE", "DELETE")
+    ]
+
+
+def test_pages_show_an_expired_transfer_and_packet_but_only_the_sweep_refunds(
+    cast, workshop, fund, published_events
+):
+    """No GET moves money: after 24 hours the pages say "expired" while the money waits for the sweep."""
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.wallet.models import RedPacket, Transfer
+
+    liwei, wangfang, emma = cast["liwei"], cast["wangfang"], cast["emma"]
+    fund(liwei, 100_00)
+    t = services.transfer_create(actor=liwei, to=wangfang, amount="30", pin=PIN, idempotency_key=key())
+    p = services.packet_create(
+        actor=liwei, conversation_id=workshop.pk, kind="lucky", amount="10", count=2, pin=PIN,
+        idempotency_key=key(),
+    )  # fmt: skip
+    clock.advance(timedelta(hours=25))
+    recipient, member = Client(), Client()  # logged in before counting: a login writes its session
+    recipient.force_login(wangfang)
+    member.force_login(emma)
+    with published_events() as sent, CaptureQueriesContext(connection) as queries:
+        transfer_page = recipient.get(reverse("wallet:transfer", args=[t.pk])).content.decode()
+        packet_page = member.get(reverse("wallet:packet", args=[p.pk])).content.decode()
+        state = member.get(reverse("wallet:packet_state", args=[p.pk])).json()
+    assert 'data-state="expired"' in transfer_page and 'data-testid="accept"' not in transfer_page
+    assert "Expired: 0/2 opened; ¥10.00 returned to the sender" in packet_page
+    assert state["state"] == "expired" and not state["can_open"]
+    assert _writes(queries.captured_queries) == [] and sent == []
+    assert services.account_for(liwei).balance == 60_00
+    t.refresh_from_db()
+    p.refresh_from_db()
+    assert t.status == Transfer.Status.PENDING and p.status == RedPacket.Status.OPEN
+
+    assert services.wallet_expire_due() == {"transfers": 1, "packets": 1}  # the sweep's work
+    assert services.account_for(liwei).balance == 100_00
+
+
+def test_the_action_that_meets_an_expired_packet_refunds_it(client_as, cast, workshop, fund):
+    liwei, emma = cast["liwei"], cast["emma"]
+    fund(liwei, 100_00)
+    p = services.packet_create(
+        actor=liwei, conversation_id=workshop.pk, kind="lucky", amount="10", count=2, pin=PIN,
+        idempotency_key=key(),
+    )  # fmt: skip
+    clock.advance(timedelta(hours=25))
+    late = client_as(emma).post(reverse("wallet:packet_grab", args=[p.pk]), HTTP_ACCEPT="application/json")
+    assert late.status_code == 400 and late.json()["code"] == "expired"
+    assert services.account_for(liwei).balance == 100_00 and services.account_for(emma).balance == 0
 
 
 def test_send_packet_from_the_form(client_as, cast, workshop, fund):
@@ -141,10 +227,9 @@ def test_send_packet_from_the_form(client_as, cast, workshop, fund):
 
 
 def test_pay_by_receive_code(client_as, liwei, tom, fund):
-    from apps.wallet.views import receive_token
 
     fund(liwei, 100_00)
-    token = receive_token(user=tom, amount=8_80)
+    token = services.receive_token(user=tom, amount=8_80)
     client = client_as(liwei)
     page = client.get(reverse("wallet:pay", args=[token]))
     assert "¥8.80" in page.content.decode()
@@ -158,11 +243,11 @@ def test_pay_by_receive_code(client_as, liwei, tom, fund):
 
 
 def test_paying_yourself_by_your_own_code_is_refused(client_as, liwei, fund):
-    from apps.wallet.views import receive_token
 
     fund(liwei, 100_00)
     response = client_as(liwei).post(
-        reverse("wallet:pay", args=[receive_token(user=liwei)]), {"amount": "1", "pin": PIN, "key": key()}
+        reverse("wallet:pay", args=[services.receive_token(user=liwei)]),
+        {"amount": "1", "pin": PIN, "key": key()},
     )
     assert b"pay yourself" in response.content
     assert services.account_for(liwei).balance == 100_00
@@ -198,3 +283,39 @@ def test_seed_is_idempotent_and_balanced(db):
 def test_a_friends_profile_offers_a_transfer(client_as, liwei, wangfang):
     page = client_as(liwei).get(reverse("accounts:profile", args=[wangfang.public_id])).content.decode()
     assert reverse("wallet:transfer_to", args=[wangfang.public_id]) in page
+
+
+def test_the_sender_of_an_emptied_packet_opens_its_details_not_too_late(client_as, cast, workshop, fund):
+    liwei = cast["liwei"]
+    fund(liwei, 100_00)
+    p = services.packet_create(
+        actor=liwei,
+        conversation_id=workshop.pk,
+        kind="lucky",
+        amount="1",
+        count=1,
+        pin=PIN,
+        idempotency_key=key(),
+    )
+    assert (
+        not client_as(liwei).get(reverse("wallet:packet_state", args=[p.pk])).json()["opens_details"]
+    )  # may grab
+    services.packet_grab(actor=cast["emma"], pk=p.pk)
+    state = client_as(liwei).get(reverse("wallet:packet_state", args=[p.pk])).json()
+    assert state["state"] == "empty" and state["opens_details"]
+    assert (
+        not client_as(cast["wangfang"])
+        .get(reverse("wallet:packet_state", args=[p.pk]))
+        .json()["opens_details"]
+    )
+
+
+def test_the_amount_label_follows_the_packet_kind(client_as, cast, workshop):
+    from apps.wallet.forms import PacketForm
+
+    form = PacketForm(members=[], group=True)
+    attrs = form.fields["amount"].widget.attrs
+    assert (attrs["data-label-lucky"], attrs["data-label-normal"]) == ("Total (¥)", "Amount each (¥)")
+    assert form.fields["amount"].label == "Total (¥)"  # lucky is picked first
+    assert PacketForm({"kind": "normal"}, members=[], group=True).fields["amount"].label == "Amount each (¥)"
+    assert PacketForm(members=[], group=False).fields["amount"].label == "Amount (¥)"

@@ -1,0 +1,350 @@
+"""Red packets: hold the money, post the card, hand out shares to grabbers, refund what is left."""
+
+import secrets
+import threading
+import zoneinfo
+
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _t
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import User
+from apps.chat import selectors as chat_selectors
+from apps.chat.models import Conversation, Membership  # only the table names of the grab's one raw read
+from apps.core import clock
+from apps.core.errors import DomainError, NotFound
+from apps.core.events import publish
+from apps.wallet import selectors, split
+from apps.wallet.ledger import fingerprint, ledger_post, system_account
+from apps.wallet.models import Account, Grab, RedPacket, Transaction
+from apps.wallet.money import BadAmount, parse_amount, yuan
+
+from .accounts import account_for, balance_changed
+from .cards import HOLD_FOR, card_post, card_update
+from .guard import admit_request, post_once
+
+PACKET_MAX = 200_00
+PACKET_MAX_SPECIAL = 520_00  # 14 Feb and 20 May
+PACKET_MAX_SHARES = 100
+SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
+
+
+class TooLate(DomainError):
+    code = "too_late"
+
+
+def packet_cap(now=None) -> int:
+    """¥200 a packet, ¥520 on 14 Feb and 20 May (China time)."""
+    local = (now or clock.now()).astimezone(SHANGHAI)
+    return PACKET_MAX_SPECIAL if (local.month, local.day) in ((2, 14), (5, 20)) else PACKET_MAX
+
+
+def packet_payload(p: RedPacket) -> dict:
+    return {
+        "packet": p.pk,
+        "note": p.note,
+        "kind": p.kind,
+        "state": p.status,
+        "exclusive_to": p.exclusive_to_id,
+    }
+
+
+def packet_create(
+    *,
+    actor: User,
+    conversation_id,
+    kind: str,
+    amount,
+    count=1,
+    note: str = "",
+    exclusive_to_id=None,
+    pin,
+    idempotency_key,
+    seed: int | None = None,
+) -> RedPacket:
+    """Hold the money for a red packet and post its card in the chat.
+
+    `amount` is the total for lucky and exclusive packets, and each share for a normal packet.
+    """
+    if kind not in RedPacket.Kind.values:
+        raise DomainError(_("Choose a kind of red packet."))
+    try:
+        conv = chat_selectors.access_conversation(user=actor, pk=conversation_id)
+    except NotFound:
+        raise NotFound(_("That chat was not found.")) from None
+    members = set(chat_selectors.member_ids(conv))
+    try:
+        count = int(count)
+    except (TypeError, ValueError):
+        raise DomainError(_("Enter the number of red packets.")) from None
+    exclusive_to = None
+    if kind == RedPacket.Kind.EXCLUSIVE:
+        count = 1
+        try:
+            exclusive_id = int(exclusive_to_id)
+        except (TypeError, ValueError):
+            raise DomainError(_("Choose who the exclusive red packet is for.")) from None
+        if exclusive_id == actor.pk or exclusive_id not in members or not conv.is_group:
+            raise DomainError(_("An exclusive red packet is for another member of this group."))
+        exclusive_to = User.objects.get(pk=exclusive_id)
+    if not 1 <= count <= PACKET_MAX_SHARES:
+        raise DomainError(_("A red packet has 1 to %(n)s shares.") % {"n": PACKET_MAX_SHARES})
+    if not conv.is_group and count != 1:
+        raise DomainError(_("A red packet in a one-to-one chat has one share."))
+    cap = packet_cap()
+    fen = parse_amount(amount, maximum=cap)
+    total = fen * count if kind == RedPacket.Kind.NORMAL else fen
+    if total > cap:
+        raise BadAmount(_("A red packet can hold at most %(max)s in all.") % {"max": yuan(cap)})
+    if total < count:
+        raise BadAmount(_("Every share must be at least ¥0.01."))
+    note = str(note or "").strip()[:40]
+    asked = fingerprint(
+        Transaction.Kind.PACKET,
+        conversation=conv.pk,
+        packet_kind=kind,
+        total=total,
+        count=count,
+        note=note,
+        exclusive_to=exclusive_to.pk if exclusive_to else None,
+    )
+    note = note or _t("Best wishes")  # after the fingerprint: a retry in another language is the same request
+    key, existing = admit_request(actor, idempotency_key, pin, Transaction.Kind.PACKET, asked)
+    if existing:
+        return existing.packet
+    mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
+
+    def post():
+        now = clock.now()
+        p = RedPacket.objects.create(
+            sender=actor,
+            kind=kind,
+            total=total,
+            count=count,
+            note=note,
+            conversation_id=conv.pk,
+            exclusive_to=exclusive_to,
+            remaining_amount=total,
+            remaining_count=count,
+            seed=secrets.randbits(40) if seed is None else seed,
+            created_at=now,
+            expires_at=now + HOLD_FOR,
+        )
+        txn = ledger_post(
+            kind=Transaction.Kind.PACKET,
+            lines=[(mine, -total), (holding, total)],
+            idempotency_key=key,
+            initiator=actor,
+            memo=note,
+            packet=p,
+            request_hash=asked,
+        )
+        card_post(p, sender=actor, conversation=conv, kind="wallet_packet", payload=packet_payload(p))
+        balance_changed(actor, mine)
+        return txn
+
+    return post_once(actor, key, post, Transaction.Kind.PACKET, asked).packet
+
+
+_GRAB_READ = """
+SELECT p.*,
+  EXISTS (SELECT 1 FROM {membership} m
+          WHERE m.conversation_id = p.conversation_id AND m.user_id = %s AND m.active) AS is_member,
+  EXISTS (SELECT 1 FROM {conversation} c WHERE c.id = p.conversation_id AND c.kind = %s) AS is_direct,
+  (SELECT g.id FROM {grab} g WHERE g.packet_id = p.id AND g.user_id = %s) AS my_grab
+FROM {packet} p WHERE p.id = %s
+"""
+
+
+def _packet_for_grab(actor: User, pk) -> RedPacket:
+    """One read: the packet, whether `actor` is an active member of its chat, their grab, if the chat is 1:1."""
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        pk = None
+    if pk is None or not 0 < pk < 2**63:
+        raise NotFound(_("This red packet was not found."))
+    # Raw SQL: in a storm of grabs this read answers most of them, and building the same query with
+    # Exists/Subquery costs the ORM some 40 times the query itself.
+    sql = _GRAB_READ.format(
+        membership=Membership._meta.db_table,
+        conversation=Conversation._meta.db_table,
+        grab=Grab._meta.db_table,
+        packet=RedPacket._meta.db_table,
+    )
+    found = list(RedPacket.objects.raw(sql, [actor.pk, Conversation.Kind.DIRECT, actor.pk, pk]))
+    if not found or not found[0].is_member:
+        # the same answer for a forged id, a stranger and a member who left
+        raise NotFound(_("This red packet was not found."))
+    return found[0]
+
+
+def grab_refusal(p: RedPacket, actor: User, *, is_direct: bool) -> DomainError | None:
+    """Why `actor` can't take a share of `p` as it stands, or None (the grab and the card's "Open" ask this)."""
+    if p.exclusive_to_id and p.exclusive_to_id != actor.pk:
+        return DomainError(_("This exclusive red packet is for someone else."), code="not_yours")
+    if p.sender_id == actor.pk and is_direct:
+        return DomainError(_("The red packet is waiting for your friend to open it."), code="not_yours")
+    status = selectors.packet_status(p)  # expired by the clock even before the sweep refunds it
+    if status == RedPacket.Status.EXPIRED:
+        return TooLate(_("This red packet has expired."), code="expired")
+    if p.remaining_count == 0 or status != RedPacket.Status.OPEN:
+        return TooLate(_("Too late: all red packets have been taken."))
+    return None
+
+
+# In one process, the grabs of a packet queue here (striped by packet id) rather than at SQLite's write
+# lock, whose waiters poll with growing sleeps and, once in, hold the database-wide lock even to hear "too
+# late". The database's lock stays the truth between processes.
+_GRAB_QUEUES = [threading.Lock() for _ in range(64)]
+
+
+def _grab_read(actor: User, pk) -> tuple[RedPacket, Grab | None]:
+    """From one read: the person's earlier grab, a refusal (raised), or the open packet to claim from."""
+    p = _packet_for_grab(actor, pk)
+    if p.my_grab:
+        return p, Grab.objects.get(pk=p.my_grab)
+    packet_expire_if_due(p)
+    refusal = grab_refusal(p, actor, is_direct=p.is_direct)
+    if refusal is not None:
+        raise refusal
+    return p, None
+
+
+def packet_grab(*, actor: User, pk) -> Grab:
+    """Open a red packet: your share (the same one again if you opened it before), or TooLate."""
+    # Most of a storm is answered by a read, without the write lock: SQLite's IMMEDIATE transactions take
+    # the database-wide lock even to say "too late".
+    p, earlier = _grab_read(actor, pk)
+    if earlier is not None:
+        return earlier
+    with _GRAB_QUEUES[p.pk % len(_GRAB_QUEUES)]:
+        p, earlier = _grab_read(actor, p.pk)  # as the grabbers ahead in the queue left it
+        if earlier is not None:
+            return earlier
+        with transaction.atomic():  # short: the claim and its ledger lines only
+            locked = RedPacket.objects.select_for_update().get(pk=p.pk)  # one grab at a time per packet
+            grab = Grab.objects.filter(packet=locked, user=actor).first()
+            if grab is not None:
+                return grab
+            refusal = grab_refusal(locked, actor, is_direct=p.is_direct)
+            if refusal is not None:
+                raise refusal
+            mine = account_for(actor)  # here, not before: only the people who get a share need an account
+            grab = _claim_share(locked, actor, mine, system_account(Account.Kind.HOLDING))
+    last = grab.index + 1 == locked.count
+    if last:
+        locked.status = RedPacket.Status.EMPTY
+        card_update(locked, {"state": RedPacket.Status.EMPTY})
+    # The details page follows the packet: its sender sees every grab; once all are taken, everyone who
+    # grabbed sees the final list and the best-luck mark (not every member on every grab: a storm would
+    # cost members × shares deliveries).
+    watchers = [
+        locked.sender_id,
+        *(Grab.objects.filter(packet=locked).values_list("user_id", flat=True) if last else []),
+    ]
+    publish(
+        user_ids=watchers,
+        type="wallet.packet",
+        data={"packet": locked.pk, "taken": grab.index + 1, "count": locked.count},
+    )
+    balance_changed(actor, mine)
+    return grab
+
+
+def _claim_share(p: RedPacket, actor: User, mine: Account, holding: Account) -> Grab:
+    """Take the next share of locked, open packet `p` into `actor`'s balance (inside the caller's transaction)."""
+    amount = split.share_for(
+        kind=p.kind,
+        total=p.total,
+        count=p.count,
+        remaining=p.remaining_amount,
+        remaining_count=p.remaining_count,
+        seed=p.seed,
+    )
+    now = clock.now()
+    index = p.count - p.remaining_count
+    last = p.remaining_count == 1
+    # Conditional on the counts just read: if two claims ever met here, only one would move money.
+    updated = RedPacket.objects.filter(
+        pk=p.pk,
+        remaining_count=p.remaining_count,
+        remaining_amount__gte=amount,
+        status=RedPacket.Status.OPEN,
+    ).update(
+        remaining_count=F("remaining_count") - 1,
+        remaining_amount=F("remaining_amount") - amount,
+        status=RedPacket.Status.EMPTY if last else RedPacket.Status.OPEN,
+        finished_at=now if last else None,
+    )
+    if updated != 1:
+        raise TooLate(_("Too late: all red packets have been taken."))
+    grab = Grab.objects.create(packet=p, user=actor, amount=amount, index=index, created_at=now)
+    ledger_post(
+        kind=Transaction.Kind.PACKET_GRAB,
+        lines=[(holding, -amount), (mine, amount)],
+        idempotency_key=f"packet-{p.pk}-grab-{actor.pk}",
+        initiator=None,
+        packet=p,
+    )
+    return grab
+
+
+def packet_expire_if_due(p: RedPacket) -> bool:
+    """Return the unclaimed money of a packet to its sender once its 24 hours are over (the sweep and a
+    grab call this; a page never does)."""
+    if p.status != RedPacket.Status.OPEN or p.expires_at > clock.now():
+        return False
+    with transaction.atomic():
+        locked = (
+            RedPacket.objects.select_for_update(skip_locked=True)
+            .filter(pk=p.pk, status=RedPacket.Status.OPEN, expires_at__lte=clock.now())
+            .first()
+        )
+        if locked is None:
+            return False
+        left = locked.remaining_amount
+        RedPacket.objects.filter(pk=p.pk, status=RedPacket.Status.OPEN).update(
+            status=RedPacket.Status.EXPIRED, refunded=left, remaining_amount=0, finished_at=clock.now()
+        )
+        if left:
+            target = account_for(locked.sender)
+            ledger_post(
+                kind=Transaction.Kind.PACKET_REFUND,
+                lines=[(system_account(Account.Kind.HOLDING), -left), (target, left)],
+                idempotency_key=f"packet-{p.pk}-refund",
+                initiator=None,
+                packet=locked,
+            )
+            balance_changed(locked.sender, target)
+        card_update(locked, {"state": RedPacket.Status.EXPIRED})
+    p.refresh_from_db()
+    return True
+
+
+def packet_state(p: RedPacket, viewer: User) -> dict:
+    """What the packet's card opens to for `viewer`: who sent it, their share, and whether they may open it."""
+    view = selectors.packet_view(p, viewer)
+    try:
+        membership = chat_selectors.access_membership(user=viewer, pk=p.conversation_id)
+    except NotFound:  # left the chat: they may look, not open
+        membership = None
+    can_open = (
+        view.mine is None
+        and membership is not None
+        and grab_refusal(p, viewer, is_direct=not membership.conversation.is_group) is None
+    )
+    return {
+        "packet": p.pk,
+        # Straight to the details, as in WeChat, for whoever has a share and for the sender who can't grab.
+        "opens_details": view.mine is not None or (p.sender_id == viewer.pk and not can_open),
+        "state": selectors.packet_status(p),
+        "sender": p.sender.display_name,
+        "sender_initials": p.sender.initials,
+        "note": p.note,
+        "kind": p.kind,
+        "mine": yuan(view.mine.amount) if view.mine else None,
+        "can_open": can_open,
+        "exclusive": p.exclusive_to.display_name if p.exclusive_to_id else "",
+    }
