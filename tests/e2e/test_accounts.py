@@ -55,11 +55,12 @@ def test_friend_request_badge_appears_live_and_is_accepted(page_as, liwei, sophi
     row = wei.locator("[data-request]", has_text="Sophie Martin")
     expect(row).to_contain_text("Bonjour, c'est Sophie")
     row.get_by_role("button", name="Accept").click()
-    expect(wei.get_by_text("You and Sophie Martin are now friends.")).to_be_visible()
-    expect(wei.locator('.tabbar [data-badge="contacts"]')).to_have_text("2")
+    # Straight into the new chat, as in WeChat (tests/e2e/test_new_friends.py follows both sides).
+    expect(wei.get_by_text("You have added Sophie Martin as a friend. Start chatting now!")).to_be_visible()
     assert FriendRequest.objects.get(from_user=sophie, to_user=liwei).status == "accepted"
 
     wei.goto("/accounts/contacts/")
+    expect(wei.locator('.tabbar [data-badge="contacts"]')).to_have_text("2")
     expect(wei.locator(".cells a", has_text="Sophie Martin")).to_be_visible()
 
 
