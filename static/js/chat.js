@@ -133,7 +133,11 @@
 
     // The server says until when each action is open (recall_until, reedit_until): the one rule lives there.
     // At that moment the action goes, even if the thread stays open.
-    function until(iso) { return iso ? Date.parse(iso) - Date.now() : -1; }
+    // A phone whose clock is clearly off (more than 5 s from the server's, read when the page was served)
+    // counts on the server's time instead.
+    const off = Number(root.dataset.serverNow) * 1000 - Date.now();
+    const skew = Math.abs(off) > 5000 ? off : 0;
+    function until(iso) { return iso ? Date.parse(iso) - (Date.now() + skew) : -1; }
     function whenOver(iso, fn) {
       const left = until(iso);
       if (left > 0) setTimeout(fn, Math.min(left, 2 ** 31 - 1));

@@ -231,3 +231,19 @@ def test_toasts_leave_the_header_visible(page_as, liwei):
         tabbar = page.locator(".tabbar")
         if tabbar.count():
             assert toast["y"] + toast["height"] <= tabbar.bounding_box()["y"], path
+
+
+def test_a_phone_with_a_wrong_clock_still_follows_the_servers_until(new_context, liwei, wangfang):
+    conv = services.conversation_direct_get_or_create(a=liwei, b=wangfang)
+    recalled = services.message_send(sender=liwei, conversation=conv, text="说错了")
+    services.message_recall(actor=liwei, message_id=recalled.pk)
+    Message.objects.filter(pk=recalled.pk).update(
+        recalled_at=timezone.now() - services.REEDIT_WINDOW + timedelta(seconds=4)
+    )
+    context = new_context(liwei)
+    page = context.new_page()
+    page.clock.install(time=timezone.now() - timedelta(minutes=10))  # the phone is 10 minutes slow
+    page.goto(f"/chats/{conv.pk}/")
+    reedit = page.get_by_role("button", name="Re-edit")
+    expect(reedit).to_be_visible()
+    expect(reedit).to_have_count(0, timeout=8000)
