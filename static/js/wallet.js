@@ -67,7 +67,7 @@
     }
     window.Realtime.on("wallet.packet", (d) => {
       const page = document.querySelector("[data-packet-page]");
-      if (page && String(d.packet) === page.dataset.packetPage) refreshPacketPage();
+      if (page && String(d.packet) === page.dataset.packetPage) refreshPacketPage().catch(() => {}); // a fetch cut short by leaving the page is no error
     });
     window.Realtime.on("wallet.paid", (d) => {
       showBalance(d);
