@@ -198,9 +198,14 @@
           : p.target === me ? fmt(gettext("%(actor)s patted you%(suffix)s"), params)
           : fmt(gettext("%(actor)s patted %(target)s%(suffix)s"), params);
         const sys = el("span", "sysline", line);
-        if (mine) { sys.setAttribute("role", "button"); sys.tabIndex = 0; }
         row.append(sys);
-        row.dataset.mine = mine ? "1" : "";
+        if (mine && until(msg.recall_until) > 0) {
+          // Your own pat can be withdrawn while its recall window is open (tap it, or Enter).
+          sys.setAttribute("role", "button");
+          sys.tabIndex = 0;
+          row.dataset.withdraw = "1";
+          whenOver(msg.recall_until, () => { sys.removeAttribute("role"); sys.removeAttribute("tabindex"); delete row.dataset.withdraw; });
+        }
         return row;
       }
       row.classList.add(mine ? "mine" : "theirs");
@@ -672,7 +677,7 @@
         if (msg && !(e.target.closest("a"))) messageActions(msg);
         return;
       }
-      const patRow = e.target.closest(".msg.sys[data-mine='1']");
+      const patRow = e.target.closest(".msg.sys[data-withdraw='1']");
       if (patRow) {
         const msg = bySeq.get(Number(patRow.dataset.seq));
         if (msg) openSheet([[gettext("Withdraw the pat"), () => RT.send("chat.recall", { id: msg.id }).catch(() => {}), "danger"]]);

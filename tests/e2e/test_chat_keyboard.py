@@ -94,7 +94,15 @@ def test_keyboard_path_through_a_bubbles_actions(page_as, liwei, wangfang, zhang
     avatar = wei.get_by_role("button", name=f"Pat {wangfang.display_name}")
     avatar.focus()
     wei.keyboard.press("Enter")
-    expect(wei.get_by_text(f"You patted {wangfang.display_name}")).to_be_visible()
+    patted = wei.get_by_role("button", name=f"You patted {wangfang.display_name}")
+    expect(patted).to_be_visible()
+    # ...and withdraw it, still from the keyboard, while its window is open.
+    patted.focus()
+    wei.keyboard.press("Enter")
+    sheet.get_by_role("button", name="Withdraw the pat").focus()
+    wei.keyboard.press("Enter")
+    expect(wei.get_by_text(f"You patted {wangfang.display_name}")).to_have_count(0)
+    expect(wei.get_by_text("You recalled a message")).to_have_count(2)
 
 
 def test_photo_button_is_in_the_tab_order(page_as, liwei, wangfang):
