@@ -10,10 +10,11 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.selectors import remarks_of
-from apps.chat import cards, services
+from apps.chat import cards
 from apps.chat.models import Conversation, HiddenMessage, Membership, Message
 from apps.chat.stickers import STICKERS
 from apps.chat.texts import system_text
+from apps.chat.windows import recall_until, reedit_until
 from apps.core.errors import NotFound
 
 PAGE_SIZE = 50
@@ -115,6 +116,10 @@ def _html(message: Message) -> dict[str, str]:
     return html
 
 
+def _iso(moment) -> str | None:
+    return moment.isoformat() if moment else None
+
+
 def message_data(message: Message) -> dict:
     """The message as every member's client receives it (viewer-independent)."""
     sender = message.sender
@@ -147,14 +152,10 @@ def message_data(message: Message) -> dict:
         "version": message.version,
         "client_id": message.client_id or "",
         "created_at": message.created_at.isoformat(),
-        # What the sender may still do with it, and until when (the services' windows are the one rule;
-        # clients hide the action at that moment). None: not (or no longer) possible.
-        "recall_until": (message.created_at + services.RECALL_WINDOW).isoformat()
-        if not recalled and message.kind in services.RECALLABLE
-        else None,
-        "reedit_until": (message.recalled_at + services.REEDIT_WINDOW).isoformat()
-        if recalled and message.kind == Message.TEXT
-        else None,
+        # What the sender may still do with it, and until when (apps.chat.windows, the rule the services
+        # enforce; clients hide the action at that moment). None: not possible.
+        "recall_until": _iso(recall_until(message)),
+        "reedit_until": _iso(reedit_until(message)),
     }
     if message.kind == Message.STICKER and not recalled:
         name = payload.get("name", "")

@@ -7,12 +7,10 @@
 """
 
 from apps.chat.models import MAX_GROUP_MEMBERS, MAX_JOIN_BY_CODE, MAX_TEXT
+from apps.chat.windows import RECALL_WINDOW, RECALLABLE, REEDIT_WINDOW
 
 from .changes import (
     FORWARDABLE,
-    RECALL_WINDOW,
-    RECALLABLE,
-    REEDIT_WINDOW,
     message_forward,
     message_hide,
     message_recall,

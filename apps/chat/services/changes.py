@@ -1,7 +1,6 @@
 """Changing sent messages: recall (and re-edit), delete for yourself, forward."""
 
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.core.files.storage import default_storage
 from django.db import transaction
@@ -10,15 +9,13 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.chat import cards, selectors
 from apps.chat.models import HiddenMessage, Membership, Message
+from apps.chat.windows import recall_until, reedit_until
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound
 from apps.core.events import publish
 
 from .sending import parse_id, publish_message, send_message
 
-RECALL_WINDOW = timedelta(minutes=2)
-REEDIT_WINDOW = timedelta(minutes=5)
-RECALLABLE = {Message.TEXT, Message.IMAGE, Message.STICKER, Message.PAT}
 FORWARDABLE = {Message.TEXT, Message.IMAGE, Message.STICKER}
 
 
@@ -49,9 +46,10 @@ def message_recall(*, actor: User, message_id) -> Message:
         )
         if message.recalled:
             return message
-        if message.kind not in RECALLABLE:
+        until = recall_until(message)
+        if until is None:
             raise DomainError(_("This message can't be recalled."), code="forbidden")
-        if clock.now() - message.created_at > RECALL_WINDOW:
+        if clock.now() > until:
             raise DomainError(_("Messages can only be recalled within 2 minutes."), code="too_late")
         message.recalled_at = clock.now()
         message.version += 1
@@ -75,9 +73,10 @@ def _remove_recalled_image(payload: dict) -> None:
 def message_recalled_text(*, actor: User, message_id) -> str:
     """The text of your own recalled message, for "Re-edit" within 5 minutes of recalling it."""
     message = _own_message(actor, message_id)
-    if not message.recalled or message.kind != Message.TEXT:
+    until = reedit_until(message)
+    if until is None:
         raise NotFound()
-    if clock.now() - message.recalled_at > REEDIT_WINDOW:
+    if clock.now() > until:
         raise DomainError(_("A recalled message can only be re-edited within 5 minutes."), code="too_late")
     return message.text
 
