@@ -176,7 +176,7 @@ def info(request, pk: int):
         }
         if action not in actions:
             raise Http404
-        ok, _result = attempt(
+        ok, _changed = attempt(
             request, actions[action], success=_("Done.") if action not in ("mute", "pin") else None
         )
         if ok and action in ("leave", "hide"):
