@@ -80,7 +80,6 @@ def prepare() -> dict:
     from apps.wallet import services as wallet
     from apps.wallet.ledger import ledger_post, system_account
     from apps.wallet.models import Account
-    from apps.wallet.views import receive_token
 
     def group(name, owner, members):
         conv = Conversation.objects.create(kind="group", name=name, owner=owner, created_at=clock.now())
@@ -107,7 +106,7 @@ def prepare() -> dict:
     payers = people("payer", PAYERS * phones, pin=True)
     fund(payers, 10_000_00)
     payees = people("payee", PAYERS)
-    data["pay_tokens"] = [receive_token(user=u) for u in payees]
+    data["pay_tokens"] = [wallet.receive_token(user=u) for u in payees]
     cookies = session_cookies(payers)
     data["payer_phones"] = [cookies[i::PAYERS] for i in range(PAYERS)]
 
