@@ -8,7 +8,9 @@ from django.views.defaults import server_error
 pytestmark = pytest.mark.django_db
 
 
-@pytest.mark.parametrize(("language", "text"), [("en", "This page doesn't exist"), ("zh-hans", "此页面不存在")])
+@pytest.mark.parametrize(
+    ("language", "text"), [("en", "This page doesn't exist"), ("zh-hans", "此页面不存在")]
+)
 def test_a_missing_page_is_the_apps_own(client_as, liwei, language, text):
     client = client_as(liwei)
     client.cookies["django_language"] = language
