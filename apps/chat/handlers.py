@@ -78,6 +78,7 @@ def sync(*, user, data):
     return {
         "conversation": membership.conversation_id,
         "messages": [selectors.message_data(m) for m in messages],
+        "notices": selectors.notices_for(membership, messages, after=after, before=before, limit=limit),
         "last_seq": membership.conversation.last_seq if membership.active else membership.left_seq,
     }
 

@@ -147,3 +147,22 @@ class ChatProfile(models.Model):
 
     def __str__(self):
         return f"chat profile of {self.user}"
+
+
+class Notice(models.Model):
+    """A grey line for one reader only ("Li Wei opened your red packet"), shown after message `after_seq`.
+
+    It takes no seq of its own, so unread counts, the chat list and the other members are untouched.
+    """
+
+    conversation = models.ForeignKey(Conversation, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    after_seq = models.PositiveBigIntegerField()  # the conversation's last_seq when it was posted
+    payload = models.JSONField(default=dict)  # {"event": ..., "params": {...}}, from the reader's side
+    created_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [models.Index(fields=["conversation", "user", "after_seq"])]
+
+    def __str__(self):
+        return f"notice for {self.user_id} after #{self.after_seq} in {self.conversation_id}"

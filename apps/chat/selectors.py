@@ -11,9 +11,9 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.accounts.selectors import remarks_of
 from apps.chat import cards
-from apps.chat.models import Conversation, HiddenMessage, Membership, Message
+from apps.chat.models import Conversation, HiddenMessage, Membership, Message, Notice
 from apps.chat.stickers import STICKERS
-from apps.chat.texts import system_text
+from apps.chat.texts import NOTICE_TEXTS, system_text
 from apps.chat.windows import recall_until, reedit_until
 from apps.core.errors import NotFound
 
@@ -193,6 +193,49 @@ def history(
     if before is not None:
         qs = qs.filter(seq__lt=before)
     return list(reversed(qs.order_by("-seq")[:limit]))
+
+
+def notice_data(notice: Notice) -> dict:
+    """A notice as its one reader's client receives it: it shows after the message with seq `after_seq`."""
+    return {
+        "id": notice.pk,
+        "conversation": notice.conversation_id,
+        "after_seq": notice.after_seq,
+        "event": notice.payload.get("event", ""),
+        "params": notice.payload.get("params", {}),
+        "text": system_text(notice.payload, texts=NOTICE_TEXTS),
+        "created_at": notice.created_at.isoformat(),
+    }
+
+
+def notices_for(
+    membership: Membership,
+    messages: list[Message],
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    limit: int = PAGE_SIZE,
+) -> list[dict]:
+    """The member's own notices among the page `history()` returned for the same arguments."""
+    limit = max(1, min(limit, 200))
+    full = len(messages) >= limit  # more messages lie beyond the page's far end
+    low = membership.cleared_before_seq + 1  # notices of cleared history stay cleared
+    high = None  # exclusive
+    if after is not None:
+        low = max(low, after)
+        if full:
+            high = messages[-1].seq + 1
+    else:
+        if full:
+            low = max(low, messages[0].seq)
+        if before is not None:
+            high = before
+    qs = Notice.objects.filter(
+        conversation_id=membership.conversation_id, user_id=membership.user_id, after_seq__gte=low
+    )
+    if high is not None:
+        qs = qs.filter(after_seq__lt=high)
+    return [notice_data(n) for n in qs.order_by("after_seq", "pk")]
 
 
 def search(membership: Membership, query: str, *, limit: int = 50) -> list[Message]:

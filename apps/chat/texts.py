@@ -18,11 +18,20 @@ SYSTEM_TEXTS = {
     "friend_added": _("You are now friends. Start chatting now!"),
 }
 
+# Lines for one reader only (apps.chat.models.Notice), written from that reader's side; keep in step with
+# NOTICES in static/js/chat.js.
+NOTICE_TEXTS = {
+    "packet_grabbed": _("You opened %(name)s's red packet"),
+    "packet_opened": _("%(name)s opened your red packet"),
+    "packet_opened_own": _("You opened your own red packet"),
+    "packet_emptied": _("Your red packet has been fully claimed"),
+}
 
-def system_text(payload: dict, fallback: str = "") -> str:
-    """The system line for `payload` in the active language."""
+
+def system_text(payload: dict, fallback: str = "", *, texts: dict = SYSTEM_TEXTS) -> str:
+    """The system line (or with `texts=NOTICE_TEXTS`, the notice) for `payload` in the active language."""
     key = payload.get("event") if isinstance(payload, dict) else None
-    template = SYSTEM_TEXTS.get(key or "")
+    template = texts.get(key or "")
     if template is None:
         return fallback
     joiner = str(_(", "))

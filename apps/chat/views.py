@@ -91,6 +91,7 @@ def thread(request, pk: int):
             "last_read": membership.last_read_seq,
             "members": members_data,
             "messages": [selectors.message_data(m) for m in messages],
+            "notices": selectors.notices_for(membership, messages),
             "other": other.pk if other else None,
             "stickers": list(STICKERS),
             "image_url": reverse("chat:image", args=[conv.pk]),
@@ -116,7 +117,12 @@ def messages_json(request, pk: int):
     except BadQuery:
         return JsonResponse({"error": _("That request could not be read.")}, status=400)
     messages = selectors.history(membership, before=before, after=after)
-    return JsonResponse({"messages": [selectors.message_data(m) for m in messages]})
+    return JsonResponse(
+        {
+            "messages": [selectors.message_data(m) for m in messages],
+            "notices": selectors.notices_for(membership, messages, before=before, after=after),
+        }
+    )
 
 
 @login_required

@@ -27,6 +27,13 @@
     friends: gettext("You are now friends. Say hello!"),
     friend_added: gettext("You have added %(name)s as a friend. Start chatting now!"),
   };
+  // Lines for one reader only (notices), from that reader's side. Keep in step with NOTICE_TEXTS there.
+  const NOTICES = {
+    packet_grabbed: gettext("You opened %(name)s's red packet"),
+    packet_opened: gettext("%(name)s opened your red packet"),
+    packet_opened_own: gettext("You opened your own red packet"),
+    packet_emptied: gettext("Your red packet has been fully claimed"),
+  };
 
   function el(tag, className, text) {
     const node = document.createElement(tag);
@@ -290,8 +297,12 @@
         }
       } else {
         let anchor = null;
-        for (const child of box.querySelectorAll(".msg[data-seq]")) {
-          if (!child.dataset.pending && Number(child.dataset.seq) > msg.seq) { anchor = child; break; }
+        for (const child of box.querySelectorAll(".msg[data-seq], .msg[data-after]")) {
+          if (child.dataset.pending) continue;
+          if (child.dataset.after !== undefined ? Number(child.dataset.after) >= msg.seq : Number(child.dataset.seq) > msg.seq) {
+            anchor = child;
+            break;
+          }
         }
         if (anchor && anchor.previousElementSibling && anchor.previousElementSibling.dataset.timeFor === anchor.dataset.seq) {
           anchor = anchor.previousElementSibling;
@@ -308,6 +319,37 @@
       byId.set(msg.id, node);
       if (msg.seq < minSeq) minSeq = msg.seq;
       updateReceipts();
+    }
+
+    // Notices ("Emma opened your red packet"): grey lines for this reader only, right after the message
+    // with seq == after_seq; they take no seq, so they are keyed by their own id.
+    const notices = new Set();
+    function placeNotice(n) {
+      if (n.conversation !== conv || notices.has(n.id)) return;
+      notices.add(n.id);
+      const row = el("div", "msg sys notice");
+      row.dataset.after = n.after_seq;
+      row.dataset.notice = n.id;
+      let text = n.text;
+      if (NOTICES[n.event]) {
+        try { text = fmt(NOTICES[n.event], n.params || {}); } catch (e) { text = n.text; }
+      }
+      row.append(el("span", "sysline", text));
+      // Before the first message after it, or the first later notice; else at the end (above unsent bubbles).
+      let anchor = null;
+      for (const child of box.querySelectorAll(".msg[data-seq], .msg[data-after], .msg[data-pending], .time-sep")) {
+        const seq = child.dataset.seq || child.dataset.timeFor;
+        const later = child.dataset.after !== undefined
+          ? Number(child.dataset.after) > n.after_seq || (Number(child.dataset.after) === n.after_seq && Number(child.dataset.notice) > n.id)
+          : child.dataset.pending || Number(seq) > n.after_seq;
+        if (later) { anchor = child; break; }
+      }
+      box.insertBefore(row, anchor);
+    }
+    function acceptNotices(list) {
+      const stick = atBottom();
+      (list || []).forEach(placeNotice);
+      if (stick) toBottom();
     }
 
     function atBottom() {
@@ -350,6 +392,7 @@
       syncing = RT.send("chat.sync", { conversation: conv, after: lastSeq, limit: 200 })
         .then((d) => {
           accept(d.messages, { fromSync: true });
+          acceptNotices(d.notices);
           if (d.messages.length >= 200) resync = true;
           else if (d.last_seq > lastSeq) lastSeq = d.last_seq; // holes are messages deleted for me
         })
@@ -373,6 +416,7 @@
         .then((d) => {
           if (!d.messages.length) noOlder = true;
           d.messages.forEach(place);
+          (d.notices || []).forEach(placeNotice);
           scroller.scrollTop += scroller.scrollHeight - before;
         })
         .catch(() => {})
@@ -724,6 +768,7 @@
         accept([msg]);
       }
     });
+    RT.on("chat.notice", (d) => acceptNotices([d]));
     RT.on("chat.message_updated", (d) => {
       if (d.conversation !== conv) return;
       if (bySeq.has(d.message.seq) || d.message.seq <= lastSeq) place(d.message);
@@ -782,6 +827,7 @@
 
     // First paint from the page, then catch up on anything newer and open where a search result points.
     state.messages.forEach(place);
+    (state.notices || []).forEach(placeNotice);
     const first = state.messages[0];
     lastSeq = state.messages.length ? state.messages[state.messages.length - 1].seq : 0;
     if (!first || state.messages.length < 50) noOlder = true;

@@ -2,6 +2,7 @@
 
 - `sending`: text, stickers, photos, pats, cards and grey system lines (the sequence and the send limit)
 - `changes`: recall and re-edit, delete for yourself, forward
+- `notices`: grey lines for one reader only (a red packet opened)
 - `reading`: read receipts and "typing..."
 - `conversations`: the 1:1 chat, groups and their roles, a chat's settings (invites: apps.chat.invites)
 """
@@ -31,6 +32,7 @@ from .conversations import (
     group_set_announcement,
     membership_update,
 )
+from .notices import notice_post
 from .reading import conversation_read, conversation_typing
 from .sending import (
     SEND_LIMIT,
@@ -82,4 +84,5 @@ __all__ = [
     "message_send",
     "message_send_image",
     "message_send_sticker",
+    "notice_post",
 ]

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.chat import selectors as chat_selectors
+from apps.chat import services as chat
 from apps.chat.models import Conversation, Membership  # only the table names of the grab's one raw read
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound
@@ -233,6 +234,7 @@ def packet_grab(*, actor: User, pk) -> Grab:
                 raise refusal
             mine = account_for(actor)  # here, not before: only the people who get a share need an account
             grab = _claim_share(locked, actor, mine, system_account(Account.Kind.HOLDING))
+            _post_opened(locked, actor, last=grab.index + 1 == locked.count)
     last = grab.index + 1 == locked.count
     if last:
         locked.status = RedPacket.Status.EMPTY
@@ -251,6 +253,22 @@ def packet_grab(*, actor: User, pk) -> Grab:
     )
     balance_changed(actor, mine)
     return grab
+
+
+def _post_opened(p: RedPacket, grabber: User, *, last: bool) -> None:
+    """The lines only the sender and the grabber see, as in WeChat: "You opened Li Wei's red packet",
+    "Wang Fang opened your red packet" and, with the last share, "Your red packet has been fully claimed"."""
+    if p.sender_id == grabber.pk:
+        lines = {grabber.pk: [("packet_opened_own", {})]}
+    else:
+        sender = User.objects.only("display_name", "username").get(pk=p.sender_id)
+        lines = {
+            grabber.pk: [("packet_grabbed", {"name": str(sender)})],
+            p.sender_id: [("packet_opened", {"name": str(grabber)})],
+        }
+    if last:
+        lines[p.sender_id].append(("packet_emptied", {}))
+    chat.notice_post(conversation=Conversation(pk=p.conversation_id), lines=lines)
 
 
 def _claim_share(p: RedPacket, actor: User, mine: Account, holding: Account) -> Grab:
