@@ -46,7 +46,9 @@ def test_a_grab_tells_the_sender_and_the_grabber_only(cast, workshop, fund, publ
     notices = [e for e in sent if e["type"] == "chat.notice"]
     assert sorted(tuple(e["user_ids"]) for e in notices) == sorted([(liwei.pk,), (emma.pk,)])
     for e in notices:
-        assert e["data"]["after_seq"] == Message.objects.get(pk=p.message_id).seq == seq_before  # right after the card
+        assert (
+            e["data"]["after_seq"] == Message.objects.get(pk=p.message_id).seq == seq_before
+        )  # right after the card
         assert e["data"]["conversation"] == workshop.pk and e["data"]["id"]
     # No seq taken: nobody's unread count or chat list moves.
     assert Conversation.objects.get(pk=workshop.pk).last_seq == seq_before
@@ -78,7 +80,10 @@ def test_the_sender_opening_their_own_packet(cast, workshop, fund):
     fund(liwei, 100_00)
     p = _packet(liwei, workshop, count=1)
     services.packet_grab(actor=liwei, pk=p.pk)
-    assert _texts(liwei, workshop) == ["You opened your own red packet", "Your red packet has been fully claimed"]
+    assert _texts(liwei, workshop) == [
+        "You opened your own red packet",
+        "Your red packet has been fully claimed",
+    ]
     with translation.override("zh-hans"):
         assert _texts(liwei, workshop) == ["你领取了自己发的红包", "你的红包已被领完"]
 
