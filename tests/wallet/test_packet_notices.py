@@ -7,7 +7,6 @@ from django.utils import translation
 from apps.chat import handlers, selectors
 from apps.chat.models import Conversation, Message, Notice
 from apps.chat.services import notice_post
-from apps.core.errors import DomainError
 from apps.wallet import services
 
 from .conftest import PIN, key
@@ -98,7 +97,7 @@ def test_notices_read_in_the_readers_language(cast, workshop, fund):
 
 
 def test_an_unknown_notice_is_refused_and_stores_nothing(cast, workshop):
-    with pytest.raises(DomainError):
+    with pytest.raises(ValueError, match="nonsense"):
         notice_post(conversation=workshop, lines={cast["liwei"].pk: [("nonsense", {})]})
     assert not Notice.objects.exists()
 

@@ -9,7 +9,6 @@ from apps.chat import selectors
 from apps.chat.models import Conversation, Notice
 from apps.chat.texts import NOTICE_TEXTS
 from apps.core import clock
-from apps.core.errors import DomainError
 from apps.core.events import publish
 
 
@@ -19,7 +18,7 @@ def notice_post(*, conversation: Conversation, lines: dict[int, list[tuple[str, 
     for reader_lines in lines.values():
         for event, _params in reader_lines:
             if event not in NOTICE_TEXTS:
-                raise DomainError(f"Unknown notice {event!r}")  # a programming error, not a user's
+                raise ValueError(f"Unknown notice {event!r}")  # a programming error, not a user's
     now = clock.now()
     after_seq = Conversation.objects.values_list("last_seq", flat=True).get(pk=conversation.pk)
     notices = [
