@@ -1,8 +1,12 @@
 """HTTP admission control: a burst waits in the event loop instead of becoming hundreds of threads."""
 
 import asyncio
+import os
+import subprocess
+import sys
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
 
@@ -139,3 +143,23 @@ def test_a_request_enters_djangos_code_in_one_hop(monkeypatch):
     assert run(_get(application, "/healthz")) == 200
     # request_started, the middleware chain with the view, the response's close (request_finished)
     assert hops <= 3
+
+
+@pytest.mark.parametrize(
+    ("database_url", "lanes"),
+    [("sqlite:///unused.sqlite3", "1"), ("postgres://postgres@127.0.0.1:5432/unused", "2")],
+)
+def test_a_worker_runs_one_request_at_a_time_on_sqlite_and_two_on_postgresql(database_url, lanes):
+    """SQLite has one writer and no network wait to overlap: a second lane only took turns from the event loop."""
+    env = {k: v for k, v in os.environ.items() if k != "HTTP_REQUESTS_AT_ONCE"}
+    shown = "from django.conf import settings; print(settings.HTTP_REQUESTS_AT_ONCE)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--verbosity", "0", "-c", shown],
+        cwd=Path(__file__).resolve().parents[2],
+        env={**env, "DEBUG": "1", "DATABASE_URL": database_url},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[-1] == lanes
