@@ -1,6 +1,10 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Plain registries and a Signal, no models: safe at import time (the app's own modules import in ready()).
+from apps.accounts.signals import friends_made
+from apps.core import badges, discover, media
+
 
 class ChatConfig(AppConfig):
     name = "apps.chat"
@@ -8,9 +12,7 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chats")
 
     def ready(self):
-        from apps.accounts.signals import friends_made
         from apps.chat import friends, handlers, selectors  # noqa: F401 - registers websocket handlers
-        from apps.core import badges, discover, media
 
         friends_made.connect(friends.greet_new_friends, dispatch_uid="chat.greet_new_friends")
         badges.register("chats", selectors.unread_total)

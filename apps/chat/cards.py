@@ -6,17 +6,18 @@ the app supplies only how it looks and how it reads in the chat list.
 
 How another app adds a card (say, the wallet's red packet)::
 
-    # apps/wallet/apps.py
+    # apps/wallet/apps.py (cards is a plain registry: import it at the top, register in ready())
+    from apps.chat import cards
+
     class WalletConfig(AppConfig):
         def ready(self):
-            from apps.chat import cards
             cards.register(
                 "red_packet",
                 template="wallet/_red_packet_card.html",   # gets {"payload": ..., "message": ...}
                 preview=lambda payload: _("[Red Packet] %(note)s") % {"note": payload["note"]},
             )
 
-    # apps/wallet/services.py
+    # apps/wallet/services/ (module level)
     from apps.chat import services as chat
 
     message = chat.message_post_card(sender=user, conversation=conversation, kind="red_packet",

@@ -5,6 +5,7 @@ from datetime import timedelta
 from django.db import transaction
 
 from apps.accounts.models import User
+from apps.accounts.seed import CAST
 from apps.chat import services
 from apps.chat.models import Conversation, Membership, Message
 from apps.core import clock
@@ -117,6 +118,4 @@ def unseed() -> None:
 
 
 def _usernames() -> list[str]:
-    from apps.accounts.seed import CAST
-
     return [p.username for p in CAST]

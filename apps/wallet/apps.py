@@ -1,5 +1,11 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+# Chat's and the kernel's extension points are plain registries (no models), so they import here, at the top:
+# the arrow points one way, the wallet plugs into chat; chat never imports wallet.
+from apps.chat import cards, composer
+from apps.core import discover
 
 from .money import yuan  # plain functions, no models: safe while the app registry loads
 
@@ -17,13 +23,6 @@ class WalletConfig(AppConfig):
     verbose_name = _("Wallet")
 
     def ready(self):
-        # Imported here, as Django wants: app modules load only once every app's models are ready.
-        # The arrow points one way: the wallet plugs into chat's extension points; chat never imports wallet.
-        from django.utils.translation import gettext
-
-        from apps.chat import cards, composer
-        from apps.core import discover
-
         discover.register(discover.Entry("wallet", _("Wallet"), "wallet:home", "wallet", order=20), page="me")
         discover.register(
             discover.Entry("transfer", _("Transfer"), "wallet:transfer_to", "wallet", order=30),
