@@ -6,6 +6,7 @@ import socket
 import tempfile
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,6 +31,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
+SCREENS = ARTIFACTS / "screens"  # phone-width screenshots the browser tests leave for people to look at
 
 
 def pytest_addoption(parser):
@@ -288,14 +290,24 @@ PHONE = {
 }
 
 
+def in_thread(fn, *args, **kwargs):
+    """Call a service from a browser test: one that publishes needs a thread away from Playwright's event loop,
+    which runs in the test's own."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(fn, *args, **kwargs).result()
+
+
 @pytest.fixture
 def new_context(browser, live_url, request):
-    """`new_context(user=None, locale="en", timezone_id=None)`: a phone-sized browser context (in that IANA
-    zone, else the machine's), logged in as `user` if given."""
+    """`new_context(user=None, locale="en", timezone_id=None, width=390)`: a phone-sized browser context (in
+    that IANA zone, else the machine's; 320 px wide for a small phone), logged in as `user` if given."""
     contexts = []
 
-    def make(user=None, locale="en", timezone_id=None):
-        context = browser.new_context(base_url=live_url, locale=locale, timezone_id=timezone_id, **PHONE)
+    def make(user=None, locale="en", timezone_id=None, width=390):
+        viewport = {"width": width, "height": 844 if width >= 390 else 640}
+        context = browser.new_context(
+            base_url=live_url, locale=locale, timezone_id=timezone_id, **{**PHONE, "viewport": viewport}
+        )
         context.set_default_timeout(10_000)
         if user is not None:
             context.add_cookies(

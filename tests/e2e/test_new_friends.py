@@ -1,18 +1,12 @@
 """Accepting a friend request opens the chat on both sides, live: WeChat's greeting line names the other."""
 
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
-
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from apps.accounts import services as accounts
 from apps.accounts.models import FriendRequest
 from apps.chat.models import Conversation
-from tests.conftest import PHONE, session_key_for
-
-SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
+from tests.conftest import SCREENS, in_thread
 
 
 def test_accepting_opens_the_chat_and_the_requester_sees_it_live(page_as, tom, liwei):
@@ -33,23 +27,16 @@ def test_accepting_opens_the_chat_and_the_requester_sees_it_live(page_as, tom, l
 
 
 @pytest.mark.parametrize("locale", ["en", "zh-hans"])
-def test_screens_of_the_new_chat_at_phone_widths(browser, live_url, tom, liwei, locale):
+def test_screens_of_the_new_chat_at_phone_widths(new_context, tom, liwei, locale):
     """The new chat and the chat list, as the accepter sees them, at 390 and 320 px (artifacts/screens/)."""
     request = FriendRequest.objects.get(from_user=tom, to_user=liwei, status="pending")
-    with ThreadPoolExecutor(1) as thread:  # away from Playwright's event loop (accepting publishes)
-        thread.submit(accounts.friend_request_accept, actor=liwei, request_id=request.pk).result()
+    in_thread(accounts.friend_request_accept, actor=liwei, request_id=request.pk)
     conv = Conversation.objects.get(kind=Conversation.Kind.DIRECT, memberships__user=tom)
-    SHOTS.mkdir(parents=True, exist_ok=True)
+    SCREENS.mkdir(parents=True, exist_ok=True)
     for width in (390, 320):
-        viewport = {"width": width, "height": 844 if width == 390 else 640}
-        context = browser.new_context(base_url=live_url, locale=locale, **{**PHONE, "viewport": viewport})
-        context.add_cookies(
-            [{"name": settings.SESSION_COOKIE_NAME, "value": session_key_for(liwei), "url": live_url}]
-        )
-        page = context.new_page()
+        page = new_context(liwei, locale, width=width).new_page()
         for path, name in ((f"/chats/{conv.pk}/", "new-friend-chat"), ("/", "chats-with-new-friend")):
             page.goto(path)
             expect(page.locator("html[data-realtime=open]")).to_have_count(1)
             assert page.evaluate("document.documentElement.scrollWidth") <= width, (name, width)
-            page.screenshot(path=str(SHOTS / f"{name}-{locale}-{width}.png"))
-        context.close()
+            page.screenshot(path=str(SCREENS / f"{name}-{locale}-{width}.png"))

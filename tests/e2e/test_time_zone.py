@@ -1,6 +1,5 @@
 """A person far from the server sees every time in their own zone, the same in the chat list and the thread."""
 
-from concurrent.futures import ThreadPoolExecutor
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -8,6 +7,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.chat import services
+from tests.conftest import in_thread
 
 
 @pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata"])
@@ -15,10 +15,7 @@ def test_the_list_and_the_thread_show_a_message_at_the_same_time_in_the_viewers_
     new_context, liwei, wangfang, zone
 ):
     conv = services.conversation_direct_get_or_create(a=liwei, b=wangfang)
-    with ThreadPoolExecutor(1) as thread:  # away from Playwright's event loop (the send publishes)
-        message = thread.submit(
-            services.message_send, sender=wangfang, conversation=conv, text="到了吗？"
-        ).result()
+    message = in_thread(services.message_send, sender=wangfang, conversation=conv, text="到了吗？")
     shown = timezone.localtime(message.created_at, ZoneInfo(zone)).strftime("%H:%M")
     page = new_context(liwei, timezone_id=zone).new_page()
 
