@@ -14,7 +14,8 @@ Websockets do not pass through this: their actions have their own bounded pool (
 
 `SyncChainASGIHandler` is Django's ASGI handler with its middleware chain built as under WSGI: every view and
 middleware here is synchronous, so the request enters Django's code once instead of hopping between the event
-loop and its thread for each async-capable middleware (about 17 round trips a request, measured).
+loop and its thread for each async-capable middleware (13–17 round trips a request, measured:
+bench/bench_http_entry.py, tests/core/test_admission.py).
 """
 
 import asyncio
@@ -29,7 +30,7 @@ class SyncChainASGIHandler(ASGIHandler):
 
     Under ASGI Django builds an async chain: each async-capable middleware (most of Django's) runs its
     request and response halves through `sync_to_async`, and a sync-only one in between (WhiteNoise, ours)
-    turns it back with `async_to_sync`. With only sync code that is pure overhead: 34 thread hops a request,
+    turns it back with `async_to_sync`. With only sync code that is pure overhead: 13–17 thread hops a request,
     over half of a small request's event-loop time. Built sync, it is one hop (an async view, should one
     appear, is still run by Django's `async_to_sync`).
     """
