@@ -95,7 +95,7 @@ def session_cookies(users: list) -> list[str]:
         key = store._get_new_session_key()
         data = {
             SESSION_KEY: str(u.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
+            BACKEND_SESSION_KEY: settings.AUTHENTICATION_BACKENDS[0],
             HASH_SESSION_KEY: u.get_session_auth_hash(),
         }
         rows.append(

@@ -139,7 +139,7 @@ def make_room(n: int) -> tuple[int, list[str]]:
     for u in users:
         s = SessionStore()
         s[SESSION_KEY] = str(u.pk)
-        s[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        s[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
         s[HASH_SESSION_KEY] = u.get_session_auth_hash()
         s.save()
         cookies.append(f"{settings.SESSION_COOKIE_NAME}={s.session_key}")

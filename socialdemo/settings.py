@@ -194,6 +194,8 @@ elif DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# ModelBackend with a cheaper read of the logged-in person (apps/accounts/backends.py).
+AUTHENTICATION_BACKENDS = ["apps.accounts.backends.UserBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "chat:list"
 LOGOUT_REDIRECT_URL = "accounts:login"

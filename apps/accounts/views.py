@@ -87,7 +87,7 @@ def signup(request):
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
-            login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+            login(request, user)  # the one backend in settings
             next_path = _next_path(request)
             welcome = (
                 _("Welcome, %(name)s!")
