@@ -1,5 +1,6 @@
 """Login passwords: Argon2id at OWASP's parameters, older hashes upgraded at login, sample users seeded fast."""
 
+import os
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -9,6 +10,7 @@ import pytest
 from django.contrib.auth.hashers import check_password, get_hasher, make_password
 from django.urls import reverse
 
+from apps.accounts.hashers import HASHING_NICENESS
 from apps.accounts.models import User
 from apps.accounts.seed import CAST, DEMO_PASSWORD, seed
 from socialdemo import settings as project_settings
@@ -95,3 +97,19 @@ def test_logins_at_once_hash_in_turn_so_the_event_loop_keeps_a_core(real_hashers
         results = list(pool.map(lambda _: check_password("demo-pass-2026", encoded), range(10)))
     assert all(results)
     assert most == 1
+
+
+def test_hashing_runs_at_a_lower_os_priority_than_the_event_loop(real_hashers, monkeypatch):
+    """A hash waits for a core the event loop or the database wants (Linux schedules each thread)."""
+    seen = []
+    real_verify = argon2.PasswordHasher.verify
+
+    def watched(self, hash, password):
+        seen.append((os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), threading.get_native_id()))
+        return real_verify(self, hash, password)
+
+    monkeypatch.setattr(argon2.PasswordHasher, "verify", watched)
+    assert check_password("demo-pass-2026", make_password("demo-pass-2026"))
+    (niceness, thread_id), here = seen[0], os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    assert thread_id != threading.get_native_id()
+    assert niceness == min(here + HASHING_NICENESS, 19)
