@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.chat",
     "apps.wallet",
+    "apps.microblog",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,11 @@ class User(AbstractUser):
         FEMALE = "female", _("Female")
         MALE = "male", _("Male")
 
+    class Verified(models.TextChoices):
+        NO = "", _("Not verified")
+        PERSON = "person", _("Verified person (orange V)")
+        ORGANISATION = "organisation", _("Verified organisation (blue V)")
+
     display_name = models.CharField(_("name"), max_length=40)
     public_id = models.CharField(
         _("public ID"),
@@ -38,6 +43,8 @@ class User(AbstractUser):
     findable_by_id = models.BooleanField(_("Others can find me by my ID"), default=True)
     addable_by_qr = models.BooleanField(_("Others can add me by scanning my QR code"), default=True)
     send_read_receipts = models.BooleanField(_("Send read receipts"), default=True)
+    # Weibo's V, set by moderators: orange for a person, blue for an organisation (a brand's account).
+    verified = models.CharField(_("verified"), max_length=12, choices=Verified.choices, blank=True)
 
     def __str__(self):
         return self.display_name or self.username
