@@ -23,7 +23,9 @@ class Topic(models.Model):
     key = models.CharField(max_length=64, unique=True)  # text.topic_key(name)
     host = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     introduction = models.CharField(_("introduction"), max_length=280, blank=True)
-    pinned_post = models.ForeignKey("Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    pinned_post = models.ForeignKey(
+        "Post", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     hidden = models.BooleanField(_("hidden from hot search"), default=False)
     reads = models.PositiveBigIntegerField(default=0)
     posts = models.PositiveIntegerField(default=0)  # discussion: posts, reposts and comments carrying it
@@ -72,6 +74,9 @@ class PostImage(models.Model):
         ordering = ["position"]
         constraints = [models.UniqueConstraint(fields=["post", "position"], name="one_image_per_position")]
 
+    def __str__(self):
+        return f"{self.post_id} #{self.position}"
+
 
 class PostTopic(models.Model):
     """A post carries a topic (a topic page lists these, newest first)."""
@@ -81,6 +86,9 @@ class PostTopic(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["topic", "post"], name="one_topic_per_post")]
+
+    def __str__(self):
+        return f"{self.post_id} {self.topic_id}"
 
 
 class TopicActivity(models.Model):
@@ -92,6 +100,9 @@ class TopicActivity(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["at"], name="topic_activity_at")]
+
+    def __str__(self):
+        return f"{self.topic_id} by {self.person_id} at {self.at:%H:%M}"
 
 
 class HotTopic(models.Model):
@@ -113,6 +124,9 @@ class HotTopic(models.Model):
     class Meta:
         ordering = ["rank"]
 
+    def __str__(self):
+        return f"{self.rank}. {self.topic_id} ({self.heat})"
+
 
 class Mention(models.Model):
     post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="mentions")
@@ -120,6 +134,9 @@ class Mention(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "person"], name="one_mention_per_person")]
+
+    def __str__(self):
+        return f"{self.post_id} @{self.person_id}"
 
 
 class Comment(models.Model):
@@ -154,6 +171,9 @@ class PostLike(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["post", "person"], name="one_like_per_post")]
 
+    def __str__(self):
+        return f"{self.person_id} ♥ {self.post_id}"
+
 
 class CommentLike(models.Model):
     comment = models.ForeignKey(Comment, on_delete=models.CASCADE, related_name="+")
@@ -162,6 +182,9 @@ class CommentLike(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["comment", "person"], name="one_like_per_comment")]
+
+    def __str__(self):
+        return f"{self.person_id} ♥ {self.comment_id}"
 
 
 class Follow(models.Model):
@@ -178,6 +201,9 @@ class Follow(models.Model):
         ]
         indexes = [models.Index(fields=["followee", "-id"], name="follow_fans_newest")]
 
+    def __str__(self):
+        return f"{self.fan_id} → {self.followee_id}"
+
 
 class TopicFollow(models.Model):
     """Following a topic (Weibo's super topic): its posts come to the home timeline."""
@@ -188,6 +214,9 @@ class TopicFollow(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["person", "topic"], name="one_follow_per_topic")]
+
+    def __str__(self):
+        return f"{self.person_id} → {self.topic_id}"
 
 
 class Report(models.Model):
@@ -203,12 +232,16 @@ class Report(models.Model):
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=Q(post__isnull=False, comment__isnull=True) | Q(post__isnull=True, comment__isnull=False),
+                condition=Q(post__isnull=False, comment__isnull=True)
+                | Q(post__isnull=True, comment__isnull=False),
                 name="report_one_thing",
             ),
             models.UniqueConstraint(fields=["reporter", "post"], name="one_report_per_post"),
             models.UniqueConstraint(fields=["reporter", "comment"], name="one_report_per_comment"),
         ]
+
+    def __str__(self):
+        return f"report by {self.reporter_id}: post {self.post_id} comment {self.comment_id}"
 
 
 class Notification(models.Model):
@@ -233,7 +266,8 @@ class Notification(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["recipient", "kind", "-id"], name="notification_by_kind"),
-            models.Index(
-                fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"
-            ),
+            models.Index(fields=["recipient"], condition=Q(read_at__isnull=True), name="notification_unread"),
         ]
+
+    def __str__(self):
+        return f"{self.kind} for {self.recipient_id} from {self.actor_id}"
