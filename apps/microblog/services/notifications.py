@@ -1,0 +1,72 @@
+"""Weibo's notifications: one row per thing that happened to someone, and a live push of their unread counts.
+
+Every lane that notifies calls `notify` inside its own transaction; nobody is told of their own action or of
+an action by someone they have blocked (Weibo hides a blocked person's mentions and comments from the blocker).
+"""
+
+from django.db.models import Count
+
+from apps.accounts.models import Block, User
+from apps.core import badges, clock
+from apps.core.events import publish
+from apps.microblog.models import Comment, Notification, Post
+
+Kind = Notification.Kind
+
+
+def notify(
+    *,
+    recipients: list[User] | list[int],
+    actor: User,
+    kind: str,
+    post: Post | None = None,
+    comment: Comment | None = None,
+) -> list[int]:
+    """Tell `recipients` that `actor` did `kind` (on `post`/`comment`); returns who was told."""
+    ids = {r if isinstance(r, int) else r.pk for r in recipients} - {actor.pk}
+    if not ids:
+        return []
+    blockers = set(
+        Block.objects.filter(blocker_id__in=ids, blocked=actor).values_list("blocker_id", flat=True)
+    )
+    told = sorted(ids - blockers)
+    now = clock.now()
+    Notification.objects.bulk_create(
+        [
+            Notification(recipient_id=i, actor=actor, kind=kind, post=post, comment=comment, created_at=now)
+            for i in told
+        ]
+    )
+    for recipient_id in told:
+        publish(
+            user_ids=[recipient_id], type="weibo.notification", data={"counts": unread_counts(recipient_id)}
+        )
+        badges.publish_for(User(pk=recipient_id))
+    return told
+
+
+def unread_counts(user_id: int) -> dict[str, int]:
+    """Unread notifications of a person by kind (every kind present, zeros included)."""
+    counts = dict(
+        Notification.objects.filter(recipient_id=user_id, read_at__isnull=True)
+        .values_list("kind")
+        .annotate(n=Count("id"))
+        .values_list("kind", "n")
+    )
+    return {kind: counts.get(kind, 0) for kind in Kind.values}
+
+
+def unread_total(user: User) -> int:
+    """The Discover tab's Weibo count (registered with `badges`)."""
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def notifications_read(*, actor: User, kind: str) -> int:
+    """Mark `actor`'s unread notifications of `kind` read (opening that list); returns how many."""
+    marked = Notification.objects.filter(recipient=actor, kind=kind, read_at__isnull=True).update(
+        read_at=clock.now()
+    )
+    if marked:
+        publish(user_ids=[actor.pk], type="weibo.notification", data={"counts": unread_counts(actor.pk)})
+        badges.publish_for(actor)
+    return marked
