@@ -10,6 +10,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("wallet/", include("apps.wallet.urls")),
+    path("weibo/", include("apps.microblog.urls")),
     path("", include("apps.chat.urls")),
     path("", include("apps.core.urls")),
 ]

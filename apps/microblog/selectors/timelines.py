@@ -1,0 +1,106 @@
+"""Timelines: home (people and topics I follow, and mine), a person's posts, the public square.
+
+Fan-out on read: a page is one query over the posts table, newest first from a cursor (`before`, an id),
+then one query for the page's pictures and one for its mentions, however long the page is and whatever it
+embeds. Hidden from a reader: deleted posts, posts they reported, and posts by (or reposting) people they
+have blocked.
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from apps.accounts.models import Block, User
+from apps.microblog.models import Follow, Mention, Post, PostImage, PostLike, PostTopic, Report, TopicFollow
+
+PAGE_SIZE = 20
+NEWER_MAX = 50  # the "N new posts" pill loads at most this many at once
+
+
+@dataclass
+class Page:
+    posts: list[Post]
+    next_cursor: int | None  # `before` for the next page, None at the end
+    newest_id: int | None = None
+    extra: dict = field(default_factory=dict)
+
+
+def _visible(viewer: User | None) -> QuerySet[Post]:
+    posts = Post.objects.filter(deleted_at__isnull=True).select_related("author", "origin", "origin__author")
+    if viewer is None or not viewer.is_authenticated:
+        return posts
+    blocked = Block.objects.filter(blocker=viewer).values("blocked")
+    reported = Report.objects.filter(reporter=viewer, post__isnull=False).values("post")
+    return (
+        posts.exclude(author__in=blocked)
+        .exclude(origin__author__in=blocked)
+        .exclude(pk__in=reported)
+        .annotate(liked=Exists(PostLike.objects.filter(post=OuterRef("pk"), person=viewer)))
+    )
+
+
+def _page(posts: QuerySet[Post], *, before: int | None, after: int | None, size: int) -> Page:
+    if before is not None:
+        posts = posts.filter(pk__lt=before)
+    if after is not None:
+        posts = posts.filter(pk__gt=after)
+        size = min(size, NEWER_MAX)
+    rows = list(posts.order_by("-pk")[: size + 1])
+    more = len(rows) > size
+    rows = rows[:size]
+    attach(rows)
+    return Page(rows, rows[-1].pk if more and rows else None, rows[0].pk if rows else after)
+
+
+def attach(posts: list[Post]) -> list[Post]:
+    """Give each post (and the original it embeds) its pictures and linked mentions: two queries in all."""
+    shown = {p.pk: p for p in posts}
+    for post in posts:
+        if post.origin is not None:
+            shown.setdefault(post.origin.pk, post.origin)
+    pictures: dict[int, list[PostImage]] = {pk: [] for pk in shown}
+    mentioned: dict[int, list[User]] = {pk: [] for pk in shown}
+    if shown:
+        for image in PostImage.objects.filter(post_id__in=shown).order_by("post_id", "position"):
+            pictures[image.post_id].append(image)
+        for mention in Mention.objects.filter(post_id__in=shown).select_related("person"):
+            mentioned[mention.post_id].append(mention.person)
+    for pk, post in shown.items():
+        post.pictures = pictures[pk]
+        post.mentioned = mentioned[pk]
+    for post in posts:  # an origin shared by two posts of the page is one object with both
+        if post.origin is not None:
+            post.origin = shown[post.origin.pk]
+    return posts
+
+
+def home(viewer: User, *, before: int | None = None, after: int | None = None, size: int = PAGE_SIZE) -> Page:
+    """What `viewer` follows: their people's posts and reposts, posts with their topics, and their own."""
+    followees = Follow.objects.filter(fan=viewer).values("followee")
+    topics = TopicFollow.objects.filter(person=viewer).values("topic")
+    with_topics = PostTopic.objects.filter(topic__in=topics).values("post")
+    posts = _visible(viewer).filter(Q(author=viewer) | Q(author__in=followees) | Q(pk__in=with_topics))
+    return _page(posts, before=before, after=after, size=size)
+
+
+def square(viewer: User | None, *, before: int | None = None, after: int | None = None, size: int = PAGE_SIZE) -> Page:
+    """Everyone's posts, newest first (Weibo's public square)."""
+    return _page(_visible(viewer), before=before, after=after, size=size)
+
+
+def person_posts(
+    viewer: User | None, person: User, *, before: int | None = None, after: int | None = None, size: int = PAGE_SIZE
+) -> Page:
+    """A person's posts and reposts, newest first (their page)."""
+    return _page(_visible(viewer).filter(author=person), before=before, after=after, size=size)
+
+
+def posts_with_ids(viewer: User | None, ids: list[int]) -> list[Post]:
+    """These posts if `viewer` may see them, newest first, ready for cards (lane T's topic page uses it)."""
+    return attach(list(_visible(viewer).filter(pk__in=ids).order_by("-pk")))
+
+
+def post_for(viewer: User | None, pk: int) -> Post | None:
+    """One post for its page: deleted or hidden from `viewer` reads as missing."""
+    post = _visible(viewer).filter(pk=pk).first()
+    return attach([post])[0] if post is not None else None

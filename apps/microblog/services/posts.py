@@ -1,0 +1,235 @@
+"""Posting on Weibo: a post with its images, topics and mentions in one transaction; reposts; deletion.
+
+A post is read on the timelines of its author's fans by a query (fan-out on read, see
+docs/performance.md): posting writes one row per post, however many fans the author has, and the live
+"N new posts" hint is one `weibo.post` event to the fans and topic followers once it commits.
+"""
+
+from django.core.files.storage import default_storage
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+from PIL import Image
+
+from apps.accounts.models import Block, User
+from apps.core import clock, images, ratelimit
+from apps.core.errors import DomainError, NotFound, RateLimited
+from apps.core.events import publish
+from apps.microblog import text as weibo_text
+from apps.microblog.models import (
+    MAX_IMAGES,
+    MAX_TEXT,
+    Follow,
+    Mention,
+    Post,
+    PostImage,
+    PostTopic,
+    Topic,
+    TopicActivity,
+    TopicFollow,
+)
+from apps.microblog.selectors.mentions import people_named
+from apps.microblog.services.notifications import notify
+
+POST_LIMIT = 10  # posts (and reposts) per person per window
+POST_WINDOW = 60
+FULL_SIDE = 1600
+THUMB_SIDE = 480
+CHAIN_SEPARATOR = "//"
+
+
+def _check_rate(actor: User) -> ratelimit.Verdict:
+    verdict = ratelimit.hit(f"weibo:post:{actor.pk}", limit=POST_LIMIT, window=POST_WINDOW)
+    if not verdict.allowed:
+        raise RateLimited(
+            _("You can post 10 times a minute. Please wait %(n)s s.") % {"n": verdict.retry_after},
+            retry_after=verdict.retry_after,
+        )
+    return verdict
+
+
+def _check_text(text: str) -> str:
+    if len(text) > MAX_TEXT:
+        raise DomainError(
+            _("A post can be at most %(max)s characters (this one has %(n)s).") % {"max": MAX_TEXT, "n": len(text)},
+            code="too_long",
+        )
+    return text
+
+
+def _processed(uploads) -> list[tuple]:
+    """Every upload checked and re-encoded before anything is stored: one bad image refuses them all."""
+    processed = []
+    for number, upload in enumerate(uploads, start=1):
+        try:
+            full = images.process_image(upload, max_side=FULL_SIDE)
+            thumb = images.process_image(upload, max_side=THUMB_SIDE)
+        except images.ImageRejected as exc:
+            raise images.ImageRejected(
+                _("Picture %(n)s: %(reason)s") % {"n": number, "reason": exc.message}
+            ) from exc
+        with Image.open(full) as im:
+            width, height = im.size
+        full.seek(0)
+        processed.append((full, thumb, width, height))
+    return processed
+
+
+def _topics_for(names: list[str], now) -> list[Topic]:
+    """The topics named, created on first use; two first uses at once end with the one row (unique key)."""
+    wanted = {weibo_text.topic_key(name)[:64]: name for name in names}
+    found = {t.key: t for t in Topic.objects.filter(key__in=wanted)}
+    for key, name in wanted.items():
+        if key in found:
+            continue
+        try:
+            with transaction.atomic():  # a savepoint: losing the race must not spoil the post's transaction
+                found[key] = Topic.objects.create(name=name, key=key, created_at=now)
+        except IntegrityError:
+            found[key] = Topic.objects.get(key=key)
+    return [found[key] for key in wanted]
+
+
+def _save_topics(post: Post, text: str, now) -> list[Topic]:
+    topics = _topics_for(weibo_text.topics_in(text), now)
+    if topics:
+        PostTopic.objects.bulk_create([PostTopic(post=post, topic=t) for t in topics])
+        TopicActivity.objects.bulk_create([TopicActivity(topic=t, person=post.author, at=now) for t in topics])
+        Topic.objects.filter(pk__in=[t.pk for t in topics]).update(posts=F("posts") + 1)
+    return topics
+
+
+def _save_mentions(post: Post, text: str, notify_names: list[str]) -> None:
+    """Mention rows for the names in `text` who are somebody and haven't blocked the author (they link);
+    of those, the people in `notify_names` are told."""
+    people = people_named(weibo_text.mentions_in(text))
+    if not people:
+        return
+    ids = {p.pk for p in people.values()}
+    blockers = set(
+        Block.objects.filter(blocker_id__in=ids, blocked=post.author).values_list("blocker_id", flat=True)
+    )
+    linked = {p.pk: p for p in people.values() if p.pk not in blockers}
+    Mention.objects.bulk_create([Mention(post=post, person=p) for p in linked.values()])
+    told = {people[n].pk for n in notify_names if n in people} & linked.keys()
+    if told:
+        notify(recipients=sorted(told), actor=post.author, kind="mention", post=post)
+
+
+def _announce(post: Post, topics: list[Topic]) -> None:
+    """`weibo.post` to the author's fans and the topics' followers (not to anyone who blocked the author)."""
+    fans = Follow.objects.filter(followee=post.author).values_list("fan_id", flat=True)
+    followers = TopicFollow.objects.filter(topic__in=topics).values_list("person_id", flat=True) if topics else []
+    blockers = Block.objects.filter(blocked=post.author).values_list("blocker_id", flat=True)
+    recipients = (set(fans) | set(followers)) - set(blockers) - {post.author_id}
+    publish(user_ids=recipients, type="weibo.post", data={"id": post.pk, "author_id": post.author_id})
+
+
+def _store(post: Post, processed: list[tuple]) -> list[str]:
+    stored = []
+    rows = []
+    for position, (full, thumb, width, height) in enumerate(processed):
+        full_name = default_storage.save(f"weibo/{full.name}", full)
+        stored.append(full_name)
+        thumb_name = default_storage.save(f"weibo/t_{thumb.name}", thumb)
+        stored.append(thumb_name)
+        rows.append(
+            PostImage(
+                post=post, position=position, image=full_name, thumbnail=thumb_name, width=width, height=height
+            )
+        )
+    PostImage.objects.bulk_create(rows)
+    return stored
+
+
+def post_create(*, actor: User, text: str, uploads=()) -> Post:
+    """Post `text` (up to 2,000 characters) with up to 9 pictures; all of it is saved, or none of it."""
+    text = _check_text(text.strip())
+    uploads = list(uploads)
+    if len(uploads) > MAX_IMAGES:
+        raise DomainError(_("You can add at most 9 pictures to a post."), code="too_many_images")
+    if not text and not uploads:
+        raise DomainError(_("Write something or add a picture."), code="empty")
+    verdict = _check_rate(actor)
+    try:
+        processed = _processed(uploads)
+    except DomainError:
+        ratelimit.release(verdict)  # nothing was posted: the attempt doesn't count
+        raise
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            now = clock.now()
+            post = Post.objects.create(author=actor, text=text, created_at=now)
+            stored = _store(post, processed)
+            topics = _save_topics(post, text, now)
+            _save_mentions(post, text, weibo_text.mentions_in(text))
+            _announce(post, topics)
+    except Exception:
+        for name in stored:  # the rows are gone with the transaction; so go their files
+            default_storage.delete(name)
+        raise
+    return post
+
+
+def _counts_event(post: Post) -> dict:
+    return {"post_id": post.pk, "reposts": post.reposts, "comments": post.comments, "likes": post.likes}
+
+
+def publish_counts(post_ids: list[int]) -> None:
+    """Send `weibo.counts` for these posts to everyone online who may be looking at them: their authors'
+    fans, the authors, and whoever reposted them (after the commit)."""
+    for post in Post.objects.filter(pk__in=post_ids).only("pk", "author_id", "reposts", "comments", "likes"):
+        watchers = set(Follow.objects.filter(followee_id=post.author_id).values_list("fan_id", flat=True))
+        watchers |= set(Post.objects.filter(origin=post).values_list("author_id", flat=True)[:500])
+        watchers.add(post.author_id)
+        publish(user_ids=watchers, type="weibo.counts", data=_counts_event(post))
+
+
+def chain_text(comment: str, parent: Post) -> str:
+    """Weibo's repost text: my comment, then `//@B: B's text` when B's post was itself a repost."""
+    if parent.origin_id is None:
+        return comment
+    return f"{comment}{CHAIN_SEPARATOR}@{parent.author.public_id}: {parent.text}"
+
+
+def post_repost(*, actor: User, post: Post, comment: str = "") -> Post:
+    """Repost `post` with a comment; reposting a repost embeds (and credits) the original."""
+    if post.is_deleted:
+        raise DomainError(_("This post has been deleted."), code="deleted")
+    origin = post.origin if post.origin_id else post
+    if origin.is_deleted and post.origin_id is None:
+        raise DomainError(_("This post has been deleted."), code="deleted")
+    authors = {post.author_id, origin.author_id}
+    if Block.objects.filter(blocker_id__in=authors, blocked=actor).exists():
+        raise DomainError(_("You can't repost this post."), code="blocked")
+    comment = _check_text(comment.strip())
+    # A long chain loses its oldest links (its tail), as on Weibo.
+    text = chain_text(comment, post)[:MAX_TEXT]
+    _check_rate(actor)
+    with transaction.atomic():
+        now = clock.now()
+        repost = Post.objects.create(author=actor, text=text, repost_of=post, origin=origin, created_at=now)
+        topics = _save_topics(repost, comment, now)
+        _save_mentions(repost, text, weibo_text.mentions_in(comment))
+        credited = {origin.pk, post.pk}
+        Post.objects.filter(pk__in=credited).update(reposts=F("reposts") + 1)
+        notify(recipients=sorted({origin.author_id, post.author_id}), actor=actor, kind="repost", post=repost)
+        _announce(repost, topics)
+        publish_counts(sorted(credited))
+    return repost
+
+
+def post_delete(*, actor: User, post_id: int) -> Post:
+    """Delete one's own post: it leaves the timelines, and every repost of it says it has been deleted."""
+    with transaction.atomic():
+        post = Post.objects.select_for_update().filter(pk=post_id, author=actor, deleted_at__isnull=True).first()
+        if post is None:
+            raise NotFound(_("That post doesn't exist or isn't yours."))
+        post.deleted_at = clock.now()
+        post.save(update_fields=["deleted_at"])
+        credited = {pk for pk in (post.origin_id, post.repost_of_id) if pk}
+        if credited:
+            Post.objects.filter(pk__in=credited, reposts__gt=0).update(reposts=F("reposts") - 1)
+            publish_counts(sorted(credited))
+    return post

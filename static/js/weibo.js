@@ -1,0 +1,188 @@
+/* Weibo pages: infinite scroll, the live "N new posts" pill, live counts, the picture viewer, the composer.
+ *
+ * New posts announced over the websocket (event "weibo.post") are only counted in the pill: nothing moves
+ * under the reader until they tap it. Counts under posts follow "weibo.counts".
+ */
+(function () {
+  "use strict";
+  const t = (s) => (window.gettext ? gettext(s) : s);
+  const fmt = (s, data) => (window.interpolate ? interpolate(s, data, true) : s);
+
+  function parseFragment(html) {
+    const box = document.createElement("div");
+    box.innerHTML = html; // server-rendered cards: every user text in them is escaped by the template
+    const end = box.querySelector("[data-feed-next]");
+    if (end) end.remove();
+    return {
+      nodes: Array.from(box.children),
+      next: end ? end.dataset.feedNext : "",
+      newest: end ? end.dataset.feedNewest : "",
+    };
+  }
+
+  function fetchPage(feed, query) {
+    return fetch(`${feed.dataset.feed}?${query}`, { credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+      .then(parseFragment);
+  }
+
+  function setupFeed(feed) {
+    const firstEnd = feed.querySelector("[data-feed-next]");
+    let next = firstEnd ? firstEnd.dataset.feedNext : "";
+    let newest = firstEnd ? firstEnd.dataset.feedNewest : "";
+    const status = document.querySelector("[data-feed-status]");
+    const pill = document.querySelector("[data-new-posts]");
+    const seen = new Set(); // ids announced and not yet loaded
+    let loading = false;
+
+    // Infinite scroll: a sentinel under the last card asks for the next page.
+    const sentinel = document.createElement("div");
+    sentinel.className = "mb-sentinel";
+    feed.after(sentinel);
+    function loadMore() {
+      if (loading || !next) return;
+      loading = true;
+      if (status) status.hidden = false;
+      fetchPage(feed, `before=${encodeURIComponent(next)}`)
+        .then((page) => {
+          page.nodes.forEach((node) => feed.appendChild(node));
+          next = page.next;
+        })
+        .catch(() => {})
+        .finally(() => {
+          loading = false;
+          if (status) status.hidden = true;
+        });
+    }
+    if ("IntersectionObserver" in window) {
+      new IntersectionObserver((entries) => {
+        if (entries.some((e) => e.isIntersecting)) loadMore();
+      }, { rootMargin: "600px 0px" }).observe(sentinel);
+    }
+
+    if (!pill || !feed.dataset.feedLive || !window.Realtime) return;
+    function showPill() {
+      pill.textContent = fmt(ngettext("%(n)s new post", "%(n)s new posts", seen.size), { n: seen.size });
+      pill.hidden = seen.size === 0;
+    }
+    window.Realtime.on("weibo.post", (data) => {
+      if (newest && Number(data.id) <= Number(newest)) return;
+      seen.add(data.id);
+      showPill();
+    });
+    pill.addEventListener("click", () => {
+      fetchPage(feed, newest ? `after=${encodeURIComponent(newest)}` : "")
+        .then((page) => {
+          const empty = feed.querySelector(".empty");
+          if (empty) empty.remove();
+          const first = feed.firstElementChild;
+          page.nodes.forEach((node) => feed.insertBefore(node, first));
+          if (page.newest) newest = page.newest;
+          seen.clear();
+          showPill();
+          feed.scrollIntoView({ block: "start" });
+          const top = feed.querySelector("[data-post] a");
+          if (top) top.focus({ preventScroll: true });
+        })
+        .catch(() => {});
+    });
+    // After a dropped connection, ask the server what was missed (the database is the truth).
+    window.Realtime.onReconnect(() => {
+      if (!newest) return;
+      fetchPage(feed, `after=${encodeURIComponent(newest)}`).then((page) => {
+        page.nodes.forEach((node) => node.dataset && node.dataset.post && seen.add(node.dataset.post));
+        showPill();
+      }).catch(() => {});
+    });
+  }
+
+  function setupCounts() {
+    if (!window.Realtime) return;
+    window.Realtime.on("weibo.counts", (data) => {
+      document.querySelectorAll(`[data-post="${Number(data.post_id)}"] > .mb-actions [data-count]`).forEach((el) => {
+        const value = data[el.dataset.count];
+        if (value != null) el.textContent = String(value);
+      });
+    });
+  }
+
+  function setupViewer() {
+    const dialog = document.querySelector("[data-viewer]");
+    if (!dialog || !dialog.showModal) return;
+    const img = dialog.querySelector("[data-viewer-img]");
+    const count = dialog.querySelector("[data-viewer-count]");
+    let items = [];
+    let index = 0;
+    function show(i) {
+      index = (i + items.length) % items.length;
+      const link = items[index];
+      img.src = link.href;
+      img.alt = link.querySelector("img").alt;
+      count.textContent = fmt(t("%(n)s / %(total)s"), { n: index + 1, total: items.length });
+      dialog.querySelector("[data-viewer-prev]").hidden = items.length < 2;
+      dialog.querySelector("[data-viewer-next]").hidden = items.length < 2;
+    }
+    document.addEventListener("click", (e) => {
+      const link = e.target.closest("[data-viewer-item]");
+      if (!link) return;
+      e.preventDefault();
+      items = Array.from(link.closest("[data-viewer-set]").querySelectorAll("[data-viewer-item]"));
+      show(items.indexOf(link));
+      dialog.showModal();
+      dialog.querySelector("[data-viewer-close]").focus();
+    });
+    dialog.querySelector("[data-viewer-prev]").addEventListener("click", () => show(index - 1));
+    dialog.querySelector("[data-viewer-next]").addEventListener("click", () => show(index + 1));
+    dialog.querySelector("[data-viewer-close]").addEventListener("click", () => dialog.close());
+    img.addEventListener("click", () => dialog.close());
+    dialog.addEventListener("keydown", (e) => {
+      if (e.key === "ArrowLeft") show(index - 1);
+      if (e.key === "ArrowRight") show(index + 1);
+    });
+  }
+
+  function setupComposer() {
+    document.querySelectorAll("textarea[data-counted]").forEach((area) => {
+      const max = Number(area.dataset.counted);
+      const out = document.querySelector(`[data-count-for="${area.id}"]`);
+      function update() {
+        const used = Array.from(area.value.trim()).length; // characters, as the server counts them
+        out.classList.toggle("is-over", used > max);
+        out.textContent = used > max
+          ? fmt(t("%(n)s characters too many"), { n: used - max })
+          : fmt(t("%(n)s / %(max)s"), { n: used, max: max });
+      }
+      area.addEventListener("input", update);
+      update();
+    });
+    const input = document.querySelector("input[data-max-files]");
+    const chosen = document.querySelector("[data-chosen]");
+    if (!input || !chosen) return;
+    input.addEventListener("change", () => {
+      chosen.replaceChildren();
+      const max = Number(input.dataset.maxFiles);
+      Array.from(input.files).forEach((file, i) => {
+        const li = document.createElement("li");
+        const img = document.createElement("img");
+        img.src = URL.createObjectURL(file);
+        img.alt = fmt(t("Picture %(n)s"), { n: i + 1 });
+        li.appendChild(img);
+        chosen.appendChild(li);
+      });
+      if (input.files.length > max) {
+        input.setCustomValidity(fmt(t("You can add at most %(max)s pictures."), { max: max }));
+        input.reportValidity();
+      } else {
+        input.setCustomValidity("");
+      }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", () => {
+    const feed = document.querySelector("[data-feed]");
+    if (feed) setupFeed(feed);
+    setupCounts();
+    setupViewer();
+    setupComposer();
+  });
+})();
