@@ -17,8 +17,9 @@ MENTION_MAX = 30
 PREVIEW_CHARS = 140  # a timeline shows this much, then "Full text"
 
 # A topic: a hash (or a full-width one), 1..32 characters that are neither a hash nor a line break, a hash.
-# An unclosed hash, "##" and a topic of spaces only stay text.
-_TOPIC = rf"[#＃](?P<topic>[^#＃\r\n]{{1,{TOPIC_MAX}}})[#＃]"
+# An unclosed hash, "##" and a topic of spaces only stay text; the lookahead (something not a space before the
+# closing hash) keeps "# #" from swallowing the hash that opens the next topic ("## #猫#").
+_TOPIC = rf"[#＃](?P<topic>(?=[^#＃\r\n]{{0,{TOPIC_MAX - 1}}}[^#＃\s])[^#＃\r\n]{{1,{TOPIC_MAX}}})[#＃]"
 # A mention: "@" then letters (any script), digits, "_" or "-", not glued to a word before it (an e-mail).
 _MENTION = rf"(?<![\w@])[@＠](?P<mention>[\w-]{{1,{MENTION_MAX}}})"
 # A link: http(s) up to a space or a character that cannot be in a URL; trailing punctuation stays text.

@@ -5,7 +5,6 @@
  */
 (function () {
   "use strict";
-  const t = (s) => (window.gettext ? gettext(s) : s);
   const fmt = (s, data) => (window.interpolate ? interpolate(s, data, true) : s);
 
   function parseFragment(html) {
@@ -118,7 +117,7 @@
       const link = items[index];
       img.src = link.href;
       img.alt = link.querySelector("img").alt;
-      count.textContent = fmt(t("%(n)s / %(total)s"), { n: index + 1, total: items.length });
+      count.textContent = fmt(gettext("%(n)s / %(total)s"), { n: index + 1, total: items.length });
       dialog.querySelector("[data-viewer-prev]").hidden = items.length < 2;
       dialog.querySelector("[data-viewer-next]").hidden = items.length < 2;
     }
@@ -149,8 +148,8 @@
         const used = Array.from(area.value.trim()).length; // characters, as the server counts them
         out.classList.toggle("is-over", used > max);
         out.textContent = used > max
-          ? fmt(t("%(n)s characters too many"), { n: used - max })
-          : fmt(t("%(n)s / %(max)s"), { n: used, max: max });
+          ? fmt(gettext("%(n)s characters too many"), { n: used - max })
+          : fmt(gettext("%(n)s / %(max)s"), { n: used, max: max });
       }
       area.addEventListener("input", update);
       update();
@@ -165,12 +164,12 @@
         const li = document.createElement("li");
         const img = document.createElement("img");
         img.src = URL.createObjectURL(file);
-        img.alt = fmt(t("Picture %(n)s"), { n: i + 1 });
+        img.alt = fmt(gettext("Picture %(n)s"), { n: i + 1 });
         li.appendChild(img);
         chosen.appendChild(li);
       });
       if (input.files.length > max) {
-        input.setCustomValidity(fmt(t("You can add at most %(max)s pictures."), { max: max }));
+        input.setCustomValidity(fmt(gettext("You can add at most %(max)s pictures."), { max: max }));
         input.reportValidity();
       } else {
         input.setCustomValidity("");

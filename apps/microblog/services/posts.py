@@ -195,28 +195,29 @@ def chain_text(comment: str, parent: Post) -> str:
 
 def post_repost(*, actor: User, post: Post, comment: str = "") -> Post:
     """Repost `post` with a comment; reposting a repost embeds (and credits) the original."""
-    if post.is_deleted:
-        raise DomainError(_("This post has been deleted."), code="deleted")
-    origin = post.origin if post.origin_id else post
-    if origin.is_deleted and post.origin_id is None:
-        raise DomainError(_("This post has been deleted."), code="deleted")
-    authors = {post.author_id, origin.author_id}
-    if Block.objects.filter(blocker_id__in=authors, blocked=actor).exists():
-        raise DomainError(_("You can't repost this post."), code="blocked")
     comment = _check_text(comment.strip())
-    # A long chain loses its oldest links (its tail), as on Weibo.
-    text = chain_text(comment, post)[:MAX_TEXT]
-    _check_rate(actor)
+    verdict = _check_rate(actor)
     with transaction.atomic():
+        # Read afresh: the page the reposter saw may be older than a deletion.
+        post = Post.objects.select_related("author", "origin").filter(pk=post.pk, deleted_at__isnull=True).first()
+        if post is None:
+            ratelimit.release(verdict)
+            raise DomainError(_("This post has been deleted."), code="deleted")
+        origin = post.origin if post.origin_id else post
+        if Block.objects.filter(blocker_id__in={post.author_id, origin.author_id}, blocked=actor).exists():
+            ratelimit.release(verdict)
+            raise DomainError(_("You can't repost this post."), code="blocked")
         now = clock.now()
+        # A long chain loses its oldest links (its tail), as on Weibo.
+        text = chain_text(comment, post)[:MAX_TEXT]
         repost = Post.objects.create(author=actor, text=text, repost_of=post, origin=origin, created_at=now)
         topics = _save_topics(repost, comment, now)
         _save_mentions(repost, text, weibo_text.mentions_in(comment))
-        credited = {origin.pk, post.pk}
+        credited = sorted({origin.pk, post.pk})
         Post.objects.filter(pk__in=credited).update(reposts=F("reposts") + 1)
         notify(recipients=sorted({origin.author_id, post.author_id}), actor=actor, kind="repost", post=repost)
         _announce(repost, topics)
-        publish_counts(sorted(credited))
+        publish_counts(credited)
     return repost
 
 
