@@ -29,7 +29,10 @@ def test_topics_are_saved_with_their_activity_and_counted(liwei, wangfang):
     posts.post_create(actor=wangfang, text="#上海下雪了#！")
     snow = Topic.objects.get(key="上海下雪了")
     assert snow.posts == 2
-    assert set(PostTopic.objects.filter(post=first).values_list("topic__name", flat=True)) == {"上海下雪了", "Double 11"}
+    assert set(PostTopic.objects.filter(post=first).values_list("topic__name", flat=True)) == {
+        "上海下雪了",
+        "Double 11",
+    }
     assert TopicActivity.objects.filter(topic=snow).count() == 2
 
 
@@ -57,7 +60,10 @@ def test_a_topic_created_by_someone_else_meanwhile_is_reused(liwei, monkeypatch)
 def test_mentions_link_and_notify_by_public_id_or_username(liwei, wangfang, emma, published_events):
     with published_events() as sent:
         post = posts.post_create(actor=liwei, text="@WANGFANG 看雪 @emma_demo @nobody_here")
-    assert set(Mention.objects.filter(post=post).values_list("person__username", flat=True)) == {"wangfang", "emma"}
+    assert set(Mention.objects.filter(post=post).values_list("person__username", flat=True)) == {
+        "wangfang",
+        "emma",
+    }
     told = Notification.objects.filter(kind="mention", post=post)
     assert set(told.values_list("recipient__username", flat=True)) == {"wangfang", "emma"}
     assert any(e["type"] == "weibo.notification" and e["user_ids"] == [wangfang.pk] for e in sent)
@@ -120,6 +126,7 @@ def test_a_bad_third_picture_saves_nothing(liwei):
 
 def test_a_failure_after_the_files_are_stored_removes_them(liwei, monkeypatch):
     before = weibo_files()
+
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
@@ -251,7 +258,9 @@ def test_only_the_author_deletes_a_post(liwei, wangfang, client_as):
 def test_compose_page_posts_and_shows_errors_without_saving(liwei, client_as):
     client = client_as(liwei)
     assert client.get(reverse("microblog:compose")).status_code == 200
-    bad = client.post(reverse("microblog:compose"), {"text": "坏 #图#", "images": [png(), png(), not_an_image()]})
+    bad = client.post(
+        reverse("microblog:compose"), {"text": "坏 #图#", "images": [png(), png(), not_an_image()]}
+    )
     assert bad.status_code == 400
     assert "Picture 3" in bad.content.decode() and "坏 #图#" in bad.content.decode()
     assert not Post.objects.exists()

@@ -16,7 +16,15 @@ def html(value: str) -> str:
 
 @pytest.mark.parametrize(
     "value",
-    ["#上海下雪了# 好冷", "＃双十一＃来了", "#Double 11# sale", "a @李伟 b", "x https://a.example/p?q=1. y", "", "😀#🎉#"],
+    [
+        "#上海下雪了# 好冷",
+        "＃双十一＃来了",
+        "#Double 11# sale",
+        "a @李伟 b",
+        "x https://a.example/p?q=1. y",
+        "",
+        "😀#🎉#",
+    ],
 )
 def test_tokens_join_back_to_the_text(value):
     assert "".join(t.text for t in text.parse(value)) == value

@@ -83,13 +83,20 @@ def home(viewer: User, *, before: int | None = None, after: int | None = None, s
     return _page(posts, before=before, after=after, size=size)
 
 
-def square(viewer: User | None, *, before: int | None = None, after: int | None = None, size: int = PAGE_SIZE) -> Page:
+def square(
+    viewer: User | None, *, before: int | None = None, after: int | None = None, size: int = PAGE_SIZE
+) -> Page:
     """Everyone's posts, newest first (Weibo's public square)."""
     return _page(_visible(viewer), before=before, after=after, size=size)
 
 
 def person_posts(
-    viewer: User | None, person: User, *, before: int | None = None, after: int | None = None, size: int = PAGE_SIZE
+    viewer: User | None,
+    person: User,
+    *,
+    before: int | None = None,
+    after: int | None = None,
+    size: int = PAGE_SIZE,
 ) -> Page:
     """A person's posts and reposts, newest first (their page)."""
     return _page(_visible(viewer).filter(author=person), before=before, after=after, size=size)

@@ -51,7 +51,8 @@ def _check_rate(actor: User) -> ratelimit.Verdict:
 def _check_text(text: str) -> str:
     if len(text) > MAX_TEXT:
         raise DomainError(
-            _("A post can be at most %(max)s characters (this one has %(n)s).") % {"max": MAX_TEXT, "n": len(text)},
+            _("A post can be at most %(max)s characters (this one has %(n)s).")
+            % {"max": MAX_TEXT, "n": len(text)},
             code="too_long",
         )
     return text
@@ -94,7 +95,9 @@ def _save_topics(post: Post, text: str, now) -> list[Topic]:
     topics = _topics_for(weibo_text.topics_in(text), now)
     if topics:
         PostTopic.objects.bulk_create([PostTopic(post=post, topic=t) for t in topics])
-        TopicActivity.objects.bulk_create([TopicActivity(topic=t, person=post.author, at=now) for t in topics])
+        TopicActivity.objects.bulk_create(
+            [TopicActivity(topic=t, person=post.author, at=now) for t in topics]
+        )
         Topic.objects.filter(pk__in=[t.pk for t in topics]).update(posts=F("posts") + 1)
     return topics
 
@@ -119,7 +122,9 @@ def _save_mentions(post: Post, text: str, notify_names: list[str]) -> None:
 def _announce(post: Post, topics: list[Topic]) -> None:
     """`weibo.post` to the author's fans and the topics' followers (not to anyone who blocked the author)."""
     fans = Follow.objects.filter(followee=post.author).values_list("fan_id", flat=True)
-    followers = TopicFollow.objects.filter(topic__in=topics).values_list("person_id", flat=True) if topics else []
+    followers = (
+        TopicFollow.objects.filter(topic__in=topics).values_list("person_id", flat=True) if topics else []
+    )
     blockers = Block.objects.filter(blocked=post.author).values_list("blocker_id", flat=True)
     recipients = (set(fans) | set(followers)) - set(blockers) - {post.author_id}
     publish(user_ids=recipients, type="weibo.post", data={"id": post.pk, "author_id": post.author_id})
@@ -135,7 +140,12 @@ def _store(post: Post, processed: list[tuple]) -> list[str]:
         stored.append(thumb_name)
         rows.append(
             PostImage(
-                post=post, position=position, image=full_name, thumbnail=thumb_name, width=width, height=height
+                post=post,
+                position=position,
+                image=full_name,
+                thumbnail=thumb_name,
+                width=width,
+                height=height,
             )
         )
     PostImage.objects.bulk_create(rows)
@@ -199,7 +209,11 @@ def post_repost(*, actor: User, post: Post, comment: str = "") -> Post:
     verdict = _check_rate(actor)
     with transaction.atomic():
         # Read afresh: the page the reposter saw may be older than a deletion.
-        post = Post.objects.select_related("author", "origin").filter(pk=post.pk, deleted_at__isnull=True).first()
+        post = (
+            Post.objects.select_related("author", "origin")
+            .filter(pk=post.pk, deleted_at__isnull=True)
+            .first()
+        )
         if post is None:
             ratelimit.release(verdict)
             raise DomainError(_("This post has been deleted."), code="deleted")
@@ -224,7 +238,9 @@ def post_repost(*, actor: User, post: Post, comment: str = "") -> Post:
 def post_delete(*, actor: User, post_id: int) -> Post:
     """Delete one's own post: it leaves the timelines, and every repost of it says it has been deleted."""
     with transaction.atomic():
-        post = Post.objects.select_for_update().filter(pk=post_id, author=actor, deleted_at__isnull=True).first()
+        post = (
+            Post.objects.select_for_update().filter(pk=post_id, author=actor, deleted_at__isnull=True).first()
+        )
         if post is None:
             raise NotFound(_("That post doesn't exist or isn't yours."))
         post.deleted_at = clock.now()

@@ -1,6 +1,8 @@
 """Weibo's timelines, a post's page, posting and reposting: thin views over selectors/timelines and
 services/posts."""
 
+from importlib.util import find_spec
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
@@ -11,8 +13,6 @@ from django.views.decorators.http import require_GET, require_POST
 from apps.core.converters import BadQuery, parse_id
 from apps.core.errors import DomainError
 from apps.core.web import attempt
-from importlib.util import find_spec
-
 from apps.microblog import rendering
 from apps.microblog.models import MAX_IMAGES, MAX_TEXT
 from apps.microblog.selectors import timelines
