@@ -1,0 +1,143 @@
+"""Timelines: what home and the square show, to whom, page by page, in a fixed number of queries."""
+
+import pytest
+from django.urls import reverse
+
+from apps.accounts.models import Block
+from apps.core import clock
+from apps.microblog.models import Post, Report, Topic
+from apps.microblog.selectors import timelines
+from apps.microblog.services import posts
+from tests.microblog.helpers_posts import follow, follow_topic, png
+
+pytestmark = pytest.mark.django_db
+
+
+def texts(page) -> list[str]:
+    return [p.text for p in page.posts]
+
+
+def write(author, text, **fields) -> Post:
+    """A post straight into the table (no rate limit), for timelines that need many."""
+    return Post.objects.create(author=author, text=text, created_at=clock.now(), **fields)
+
+
+def test_home_has_followed_people_followed_topics_and_mine_only(
+    liwei, wangfang, zhangmin, chenjing, window_start
+):
+    follow(liwei, wangfang)
+    follow_topic(liwei, Topic.objects.create(name="猫", key="猫", created_at=clock.now()))
+    posts.post_create(actor=wangfang, text="followed person")
+    posts.post_create(actor=zhangmin, text="stranger with a followed topic #猫#")
+    posts.post_create(actor=chenjing, text="stranger")
+    posts.post_create(actor=liwei, text="mine")
+    assert texts(timelines.home(liwei)) == ["mine", "stranger with a followed topic #猫#", "followed person"]
+    assert texts(timelines.square(liwei))[0] == "mine" and len(timelines.square(liwei).posts) == 4
+
+
+def test_blocked_people_and_reposts_of_them_are_hidden(liwei, wangfang, zhangmin, window_start):
+    follow(liwei, wangfang)
+    follow(liwei, zhangmin)
+    blocked_post = posts.post_create(actor=zhangmin, text="by the blocked")
+    posts.post_repost(actor=wangfang, post=blocked_post, comment="repost of the blocked")
+    posts.post_create(actor=wangfang, text="fine")
+    Block.objects.create(blocker=liwei, blocked=zhangmin, created_at=clock.now())
+    for page in (timelines.home(liwei), timelines.square(liwei)):
+        assert texts(page) == ["fine"]
+    assert timelines.post_for(liwei, blocked_post.pk) is None
+
+
+def test_deleted_and_reported_posts_are_hidden(liwei, wangfang, window_start):
+    gone = posts.post_create(actor=liwei, text="gone")
+    reported = posts.post_create(actor=wangfang, text="reported")
+    posts.post_create(actor=wangfang, text="kept")
+    posts.post_delete(actor=liwei, post_id=gone.pk)
+    Report.objects.create(reporter=liwei, post=reported, created_at=clock.now())
+    assert texts(timelines.square(liwei)) == ["kept"]
+    assert texts(timelines.square(wangfang)) == ["kept", "reported"]
+
+
+def test_cursor_pages_cover_everything_once(liwei):
+    written = [write(liwei, f"{n}") for n in range(45)]
+    seen, cursor, pages = [], None, 0
+    while True:
+        page = timelines.home(liwei, before=cursor)
+        seen += [p.pk for p in page.posts]
+        pages += 1
+        cursor = page.next_cursor
+        if cursor is None:
+            break
+    assert pages == 3
+    assert seen == sorted((p.pk for p in written), reverse=True)
+
+
+def test_newer_posts_for_the_pill(liwei):
+    first = write(liwei, "old")
+    newer = [write(liwei, f"new {n}") for n in range(3)]
+    page = timelines.home(liwei, after=first.pk)
+    assert [p.pk for p in page.posts] == [p.pk for p in reversed(newer)]
+    assert page.newest_id == newer[-1].pk
+
+
+def _busy_timeline(reader, cast, size: int):
+    """`size` posts by people `reader` follows: pictures, mentions, reposts of reposts, deleted originals."""
+    authors = [cast[name] for name in ("wangfang", "zhangmin", "chenjing", "liuyang")]
+    for author in authors:
+        follow(reader, author)
+    original = posts.post_create(actor=authors[0], text="@liwei_demo #话题# 原文", uploads=[png(), png()])
+    for n in range(size):
+        author = authors[n % len(authors)]
+        if n % 3 == 0:
+            write(author, f"repost {n} //@x: y", origin=original, repost_of=original)
+        elif n % 3 == 1:
+            gone = write(author, "gone", deleted_at=clock.now())
+            write(author, f"repost of a deleted post {n}", origin=gone, repost_of=gone)
+        else:
+            write(author, f"@wangfang plain {n} #话题#")
+
+
+@pytest.mark.parametrize("size", [5, 80])
+def test_a_home_page_takes_three_queries_whatever_it_holds(liwei, cast, size, django_assert_num_queries):
+    _busy_timeline(liwei, cast, size)
+    with django_assert_num_queries(3):
+        page = timelines.home(liwei)
+    if size == 80:
+        cursor = timelines.home(liwei, before=page.next_cursor).next_cursor
+        with django_assert_num_queries(3):
+            page3 = timelines.home(liwei, before=cursor)
+        assert len(page3.posts) == 20 and page3.next_cursor is not None
+
+
+def test_the_home_page_view_has_a_fixed_number_of_queries(
+    liwei, cast, client_as, django_assert_max_num_queries
+):
+    _busy_timeline(liwei, cast, 80)
+    client = client_as(liwei)
+    client.get(reverse("microblog:home"))  # warm the session and the URL resolver
+    # the person, the page's three, the tab bar's three badge counts
+    with django_assert_max_num_queries(7):
+        first = client.get(reverse("microblog:home"))
+    assert first.content.decode().count('class="mb-post"') == 20
+    cursor = timelines.home(liwei, before=timelines.home(liwei).next_cursor).next_cursor
+    with django_assert_max_num_queries(4):  # the person and the page's three (a fragment: no tab bar)
+        third = client.get(reverse("microblog:feed", args=["home"]), {"before": cursor})
+    assert third.content.decode().count('class="mb-post"') == 20
+
+
+def test_the_feed_refuses_a_bad_cursor(liwei, client_as):
+    response = client_as(liwei).get(reverse("microblog:feed", args=["home"]), {"before": "abc"})
+    assert response.status_code == 400
+    assert client_as(liwei).get(reverse("microblog:feed", args=["nope"])).status_code == 404
+
+
+def test_cards_show_preview_full_text_pictures_and_v(liwei, wangfang, client_as):
+    wangfang.verified = "organisation"
+    wangfang.save(update_fields=["verified"])
+    long = posts.post_create(actor=wangfang, text="长" * 150 + "尾巴", uploads=[png()] * 1)
+    follow(liwei, wangfang)
+    page = client_as(liwei).get(reverse("microblog:home")).content.decode()
+    assert "尾巴" not in page and "Full text" in page
+    assert 'aria-label="Verified organisation"' in page
+    assert 'alt="Picture 1 of 1"' in page
+    detail = client_as(liwei).get(reverse("microblog:post", args=[long.pk])).content.decode()
+    assert "尾巴" in detail
