@@ -1,8 +1,8 @@
 """Timelines: home (people and topics I follow, and mine), a person's posts, the public square.
 
 Fan-out on read: a page is one query over the posts table, newest first from a cursor (`before`, an id),
-then one query for the page's pictures and one for its mentions (home adds one: whom the reader follows), however long the page is and whatever it
-embeds. Hidden from a reader: deleted posts, posts they reported, and posts by (or reposting) people they
+then one query for the page's pictures and one for its mentions (home adds one: whom the reader follows),
+however long the page is and whatever it embeds. Hidden from a reader: deleted posts, posts they reported, and posts by (or reposting) people they
 have blocked.
 """
 
