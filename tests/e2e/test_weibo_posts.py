@@ -1,10 +1,12 @@
 """Weibo in the browser: post with a new #topic# and find it; a second phone sees "1 new post" live and loads it."""
 
 import pytest
+from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from apps.microblog.models import Follow
+from apps.core import clock
+from apps.microblog.models import Follow, Post
 from apps.microblog.services import posts
 from tests.conftest import SCREENS, in_thread
 from tests.microblog.helpers_posts import png
@@ -74,6 +76,8 @@ def test_screens_of_weibo_pages(new_context, cast, liwei, wangfang, locale):
         page.goto(path)
         expect(page.locator("html[data-realtime=open]")).to_have_count(1)
         assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
+        found = Axe().run(page).response["violations"]
+        assert not found, [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
         page.screenshot(path=str(SCREENS / f"{name}-{locale}-390.png"), full_page=True)
     page.goto("/weibo/square/")
     page.locator(".mb-grid a").first.click()
@@ -81,3 +85,14 @@ def test_screens_of_weibo_pages(new_context, cast, liwei, wangfang, locale):
     page.screenshot(path=str(SCREENS / f"weibo-viewer-{locale}-390.png"))
     page.keyboard.press("Escape")
     expect(page.locator("dialog[data-viewer]")).to_be_hidden()
+
+
+def test_scrolling_down_loads_older_posts(page_as, liwei):
+    Post.objects.bulk_create([Post(author=liwei, text=f"第{n}条", created_at=clock.now()) for n in range(45)])
+    page = page_as(liwei, "/weibo/")
+    expect(page.locator(".mb-post")).to_have_count(20)
+    page.locator(".mb-post").last.scroll_into_view_if_needed()
+    expect(page.locator(".mb-post")).to_have_count(40)
+    page.locator(".mb-post").last.scroll_into_view_if_needed()
+    expect(page.locator(".mb-post")).to_have_count(45)
+    expect(page.locator(".mb-post").last).to_contain_text("第0条")
