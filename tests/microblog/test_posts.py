@@ -283,3 +283,15 @@ def test_the_pages_speak_chinese(liwei, client_as):
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
     page = client.get(reverse("microblog:home")).content.decode()
     assert "广场" in page and "微博" in page
+
+
+def test_a_repost_is_activity_on_the_original_s_topics(liwei, wangfang, window_start):
+    original = posts.post_create(actor=liwei, text="#上海下雪了# 好冷")
+    posts.post_repost(actor=wangfang, post=original, comment="转 #外滩#")
+    snow = Topic.objects.get(key="上海下雪了")
+    assert snow.posts == 2
+    assert set(TopicActivity.objects.filter(topic=snow).values_list("person__username", flat=True)) == {
+        "liwei",
+        "wangfang",
+    }
+    assert Topic.objects.get(key="外滩").posts == 1

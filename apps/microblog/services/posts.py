@@ -91,14 +91,18 @@ def _topics_for(names: list[str], now) -> list[Topic]:
     return [found[key] for key in wanted]
 
 
-def _save_topics(post: Post, text: str, now) -> list[Topic]:
+def _save_topics(post: Post, text: str, now, *, also_active: list[Topic] = ()) -> list[Topic]:
+    """The post carries the topics of `text`; those and `also_active` (a repost's original's topics) count
+    one more discussion and one more activity for hot search."""
     topics = _topics_for(weibo_text.topics_in(text), now)
     if topics:
         PostTopic.objects.bulk_create([PostTopic(post=post, topic=t) for t in topics])
+    active = {t.pk: t for t in [*topics, *also_active]}
+    if active:
         TopicActivity.objects.bulk_create(
-            [TopicActivity(topic=t, person=post.author, at=now) for t in topics]
+            [TopicActivity(topic=t, person=post.author, at=now) for t in active.values()]
         )
-        Topic.objects.filter(pk__in=[t.pk for t in topics]).update(posts=F("posts") + 1)
+        Topic.objects.filter(pk__in=active).update(posts=F("posts") + 1)
     return topics
 
 
@@ -225,7 +229,9 @@ def post_repost(*, actor: User, post: Post, comment: str = "") -> Post:
         # A long chain loses its oldest links (its tail), as on Weibo.
         text = chain_text(comment, post)[:MAX_TEXT]
         repost = Post.objects.create(author=actor, text=text, repost_of=post, origin=origin, created_at=now)
-        topics = _save_topics(repost, comment, now)
+        # Reposting a post with #a topic# is activity on that topic (hot search counts reposts).
+        origin_topics = list(Topic.objects.filter(posttopic__post=origin))
+        topics = _save_topics(repost, comment, now, also_active=origin_topics)
         _save_mentions(repost, text, weibo_text.mentions_in(comment))
         credited = sorted({origin.pk, post.pk})
         Post.objects.filter(pk__in=credited).update(reposts=F("reposts") + 1)
