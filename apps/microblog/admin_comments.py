@@ -63,7 +63,17 @@ class ReportAdmin(admin.ModelAdmin):
 
 @admin.register(Comment)
 class CommentAdmin(admin.ModelAdmin):
-    list_display = ["pk", "author", "text", "post", "floor", "likes", "replies_count", "created_at", "deleted_at"]
+    list_display = [
+        "pk",
+        "author",
+        "text",
+        "post",
+        "floor",
+        "likes",
+        "replies_count",
+        "created_at",
+        "deleted_at",
+    ]
     list_select_related = ["author", "post"]
     raw_id_fields = ["post", "author", "floor", "reply_to"]
     search_fields = ["text"]

@@ -14,7 +14,7 @@
       body: new FormData(form),
       credentials: "same-origin",
       headers: { Accept: "application/json" },
-    }).then((r) => r.json().catch(() => ({ error: gettext("Something went wrong. Please try again.") })));
+    }).then((r) => r.json().catch(() => ({ error: gettext("Something went wrong.") })));
   }
 
   // Redraw the thread (or whatever `selector` names) from the server's page: it is the one that knows.
@@ -41,7 +41,7 @@
       if (!form) return;
       e.preventDefault();
       form.querySelector("[data-reply-to]").value = reply.dataset.reply;
-      form.querySelector("[data-reply-name]").textContent = reply.dataset.replyName;
+      form.querySelector("[data-replying-name]").textContent = reply.dataset.replyName;
       form.querySelector("[data-replying]").hidden = false;
       form.querySelector("textarea").focus();
       return;
@@ -86,7 +86,7 @@
             if (mine) mine.scrollIntoView({ block: "nearest" });
           });
         })
-        .catch(() => toast(gettext("Something went wrong. Please try again."), "error"))
+        .catch(() => toast(gettext("Something went wrong."), "error"))
         .finally(() => { button.disabled = false; });
       return;
     }

@@ -110,7 +110,9 @@ def test_the_like_button_answers_the_script_with_the_new_count(the_post, fan, cl
     assert answer.json() == {"ok": True, "liked": False, "likes": 0}
     back = client.post(reverse("microblog:post_like", args=[the_post.pk]), {"next": "/somewhere"})
     assert back.status_code == 302 and back["Location"] == "/somewhere"
-    offsite = client.post(reverse("microblog:post_unlike", args=[the_post.pk]), {"next": "https://evil.example/"})
+    offsite = client.post(
+        reverse("microblog:post_unlike", args=[the_post.pk]), {"next": "https://evil.example/"}
+    )
     assert "evil" not in offsite["Location"]
 
 
@@ -121,7 +123,8 @@ from tests.wallet.test_concurrency import postgresql, run_all  # noqa: E402, F40
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_like_is_once_per_person_when_many_tabs_tap_at_once(postgresql):
+@pytest.mark.usefixtures("postgresql")
+def test_a_like_is_once_per_person_when_many_tabs_tap_at_once():
     author, fan = person("racea"), person("racef")
     the_post = post(author)
     comment_row = comment(the_post, author)
@@ -135,7 +138,8 @@ def test_a_like_is_once_per_person_when_many_tabs_tap_at_once(postgresql):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_many_people_liking_at_once_lose_no_count(postgresql):
+@pytest.mark.usefixtures("postgresql")
+def test_many_people_liking_at_once_lose_no_count():
     author = person("crowda")
     the_post = post(author)
     fans = [person("crowdf") for _ in range(24)]

@@ -46,7 +46,9 @@ def test_nobody_is_told_of_their_own_doing_nor_by_someone_they_blocked(the_post,
     block(author, pest)
     told = notifications.notify(recipients=[author, pest], actor=pest, kind="mention", post=the_post)
     assert told == []
-    assert notifications.notify(recipients=[pest.pk], actor=author, kind="mention", post=the_post) == [pest.pk]
+    assert notifications.notify(recipients=[pest.pk], actor=author, kind="mention", post=the_post) == [
+        pest.pk
+    ]
 
 
 def test_a_notification_pushes_the_counts_and_the_discover_badge(the_post, author, published_events):
@@ -66,7 +68,9 @@ def test_opening_a_kind_lists_it_and_marks_only_it_read(the_post, author, client
     client.force_login(author)
     overview = client.get(reverse("microblog:notifications"))
     assert overview.status_code == 200
-    assert Notification.objects.filter(read_at__isnull=True).count() == 2  # looking at the kinds reads nothing
+    assert (
+        Notification.objects.filter(read_at__isnull=True).count() == 2
+    )  # looking at the kinds reads nothing
     with published_events() as sent:
         page = client.get(reverse("microblog:notifications_kind", args=["comment"]))
     assert "first!" in page.content.decode()

@@ -122,7 +122,9 @@ def test_hide_for_everyone_on_a_post_deletes_it(the_post, reader, moderator, cli
     assert the_post.deleted_at is not None
 
 
-def test_dismiss_resolves_and_leaves_the_comment_for_everyone_else(the_post, author, reader, moderator, client):
+def test_dismiss_resolves_and_leaves_the_comment_for_everyone_else(
+    the_post, author, reader, moderator, client
+):
     fine = comment(the_post, author, "fine")
     report = report_create(actor=reader, comment_id=fine.pk)
     client.force_login(moderator)
