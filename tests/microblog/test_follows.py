@@ -151,7 +151,11 @@ def test_names_and_bios_are_escaped(client, a_b_c):
 
 @pytest.mark.parametrize(
     ("verified", "label", "css"),
-    [("person", "Verified person", "mb-v-person"), ("organisation", "Verified organisation", "mb-v-org"), ("", None, None)],
+    [
+        ("person", "Verified person", "mb-v-person"),
+        ("organisation", "Verified organisation", "mb-v-org"),
+        ("", None, None),
+    ],
 )
 def test_the_v_badge_says_what_it_means(a_b_c, verified, label, css):
     person = a_b_c[0]

@@ -39,7 +39,9 @@ def test_hot_sorts_by_likes_comments_and_reposts_and_newest_by_time(client, peop
     topic = make_topic("sale")
     make_post(people[2], "busy older", topic=topic, likes=9, comments=3, reposts=2)
     make_post(people[1], "quiet newest", topic=topic)
-    make_post(people[3], "busy but last month", topic=topic, likes=99, created_at=clock.now() - timedelta(days=30))
+    make_post(
+        people[3], "busy but last month", topic=topic, likes=99, created_at=clock.now() - timedelta(days=30)
+    )
     client.force_login(people[0])
     hot = page(client, topic, sort="hot").text
     new = page(client, topic, sort="new").text
@@ -109,13 +111,17 @@ def test_only_the_host_edits_and_only_a_post_of_the_topic_is_pinned(people):
     topic = make_topic("campaign", host=people[1])
     elsewhere = make_post(people[2], "elsewhere")
     with pytest.raises(DomainError):
-        topics.topic_introduction_edit(actor=people[0], topic_id=topic.pk, introduction="mine", pinned_post_id=None)
+        topics.topic_introduction_edit(
+            actor=people[0], topic_id=topic.pk, introduction="mine", pinned_post_id=None
+        )
     with pytest.raises(DomainError):
         topics.topic_introduction_edit(
             actor=people[1], topic_id=topic.pk, introduction="ok", pinned_post_id=elsewhere.pk
         )
     with pytest.raises(DomainError):
-        topics.topic_introduction_edit(actor=people[1], topic_id=topic.pk, introduction="x" * 281, pinned_post_id=None)
+        topics.topic_introduction_edit(
+            actor=people[1], topic_id=topic.pk, introduction="x" * 281, pinned_post_id=None
+        )
     topic.refresh_from_db()
     assert topic.introduction == "" and topic.pinned_post_id is None
 
