@@ -153,7 +153,9 @@ def topics_hide(*, actor: User, topic_ids: list[int], hidden: bool = True) -> in
 
 def topics_get_or_create(names: list[str]) -> list[Topic]:
     """The topics named (any spelling of each: see text.topic_key), created at their first spelling; in order."""
-    keys = {text.topic_key(n): n for n in names}
+    keys: dict[str, str] = {}
+    for name in names:
+        keys.setdefault(text.topic_key(name), name)
     if not keys:
         return []
     found = {t.key: t for t in Topic.objects.filter(key__in=keys)}
