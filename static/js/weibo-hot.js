@@ -1,5 +1,5 @@
 /* The hot-search page: joins the live page "weibo.hot" and redraws the list from each pushed refresh.
- * Names are set as text (never as HTML); the marks' characters and spoken names come from the page. */
+ * Names are set as text (never as HTML); the marks' words (新/热/沸/爆, or New/Hot/…) come from the page. */
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", () => {
@@ -28,14 +28,7 @@
         const heat = el("span", "hot-heat", String(t.heat));
         heat.setAttribute("aria-label", interpolate(gettext("Heat %(heat)s"), { heat: t.heat }, true));
         a.append(heat);
-        const mark = marks[t.mark];
-        if (mark) {
-          const m = el("span", "hot-mark hot-mark-" + t.mark, mark.mark);
-          m.setAttribute("role", "img");
-          m.setAttribute("aria-label", mark.name);
-          m.title = mark.name;
-          a.append(m);
-        }
+        if (marks[t.mark]) a.append(el("span", "hot-mark hot-mark-" + t.mark, marks[t.mark]));
         li.append(a);
         return li;
       });

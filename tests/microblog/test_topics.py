@@ -8,7 +8,7 @@ from django.urls import reverse
 from apps.accounts.models import Block
 from apps.core import clock
 from apps.core.errors import DomainError
-from apps.microblog.models import Topic, TopicFollow
+from apps.microblog.models import TopicFollow
 from apps.microblog.services import topics
 from tests.microblog.topics_kit import make_people, make_post, make_topic
 
@@ -154,10 +154,3 @@ def test_topic_page_queries_do_not_grow_with_posts(client, people, django_assert
     page(client, topic)
     with django_assert_max_num_queries(9):
         assert page(client, topic, sort="new").status_code == 200
-
-
-def test_topics_are_found_or_created_by_key_at_their_first_spelling(people):
-    made = topics.topics_get_or_create(["Double 11", "double  11", "上海下雪了"])
-    assert [t.name for t in made] == ["Double 11", "上海下雪了"]
-    assert Topic.objects.count() == 2
-    assert topics.topics_get_or_create(["DOUBLE 11"])[0].pk == made[0].pk

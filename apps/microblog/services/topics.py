@@ -25,7 +25,6 @@ from apps.accounts.models import User
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound
 from apps.core.events import publish_to_page
-from apps.microblog import text
 from apps.microblog.models import HotTopic, PostTopic, Topic, TopicActivity, TopicFollow
 from apps.microblog.selectors import topics as topic_selectors
 
@@ -149,21 +148,6 @@ def topics_hide(*, actor: User, topic_ids: list[int], hidden: bool = True) -> in
 
 
 # --- Topic rows -----------------------------------------------------------------------------------------
-
-
-def topics_get_or_create(names: list[str]) -> list[Topic]:
-    """The topics named (any spelling of each: see text.topic_key), created at their first spelling; in order."""
-    keys: dict[str, str] = {}
-    for name in names:
-        keys.setdefault(text.topic_key(name), name)
-    if not keys:
-        return []
-    found = {t.key: t for t in Topic.objects.filter(key__in=keys)}
-    missing = [Topic(key=k, name=n, created_at=clock.now()) for k, n in keys.items() if k not in found]
-    if missing:
-        Topic.objects.bulk_create(missing, ignore_conflicts=True)  # somebody else's new topic may win
-        found = {t.key: t for t in Topic.objects.filter(key__in=keys)}
-    return [found[k] for k in keys]
 
 
 def topic_read(*, viewer: User, topic: Topic) -> bool:

@@ -4,7 +4,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from apps.core.converters import BadQuery, parse_id
@@ -14,26 +13,13 @@ from apps.microblog.selectors import topics as selectors
 from apps.microblog.services import topics as services
 
 SORTS = ("hot", "new")
-# What a screen reader says for each mark (the mark itself is Weibo's character, in every language).
-MARK_NAMES = {
-    HotTopic.Mark.NEW: _lazy("New"),
-    HotTopic.Mark.HOT: _lazy("Hot"),
-    HotTopic.Mark.BOILING: _lazy("Boiling"),
-    HotTopic.Mark.EXPLOSIVE: _lazy("Explosive"),
-}
 
 
 @login_required
 def hot(request):
     """Weibo's hot search: the last computed top 50, redrawn live when the periodic refresh pushes a new one."""
-    marks = {
-        value: {"mark": str(label), "name": str(MARK_NAMES[value])}
-        for value, label in HotTopic.Mark.choices
-        if value
-    }
+    marks = {value: str(label) for value, label in HotTopic.Mark.choices if value}  # 新/热/沸/爆, New/Hot/…
     rows = selectors.hot_list()
-    for row in rows:
-        row.mark_name = marks.get(row.mark, {}).get("name", "")
     context = {"tab": "discover", "rows": rows, "marks": marks, "hot_page": services.HOT_PAGE}
     return render(request, "microblog/hot.html", context)
 
