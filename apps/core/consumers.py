@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from apps.core import badges, events, realtime
 from apps.core.errors import DomainError
-from apps.core.events import user_group
+from apps.core.events import page_group, user_group
 
 logger = logging.getLogger(__name__)
 
@@ -69,6 +69,7 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
     _expiry = None
     _generation = None
     _hooked = False
+    pages: frozenset = frozenset()  # live pages this tab joined (apps.core.realtime.page)
 
     async def dispatch(self, message):
         # Channels' dispatch first closes stale database connections by a hop to its one shared sync
@@ -118,6 +119,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 self._timer.cancel()
             if getattr(self, "group", None):
                 await self.channel_layer.group_discard(self.group, self.channel_name)
+            for page in self.pages:
+                await self.channel_layer.group_discard(page_group(page), self.channel_name)
             if self._hooked:
                 await in_pool(self._closed)()
         finally:
@@ -158,7 +161,20 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             # channels-redis layer) and the in-memory layer expires them after a day; this brings
             # live delivery back within one heartbeat without a reload. Adding twice is harmless.
             await self.channel_layer.group_add(self.group, self.channel_name)
+            for page in self.pages:
+                await self.channel_layer.group_add(page_group(page), self.channel_name)
             await self.send_event({"type": "pong", "ref": ref})
+            return
+        if request["type"] == "join":
+            # A live page everybody sees alike (the hot-search list): its events go to one group of the tabs
+            # showing it, not to every person. Only registered pages; left when the tab closes.
+            page = (request.get("data") or {}).get("page") if isinstance(request.get("data"), dict) else None
+            if not realtime.is_page(page):
+                await self.send_error(ref, "unknown", _("That request is not understood."))
+                return
+            self.pages = self.pages | {page}
+            await self.channel_layer.group_add(page_group(page), self.channel_name)
+            await self.send_event({"type": "ack", "ref": ref, "data": {}})
             return
         handler = realtime.handler_for(request["type"])
         data = request.get("data") or {}

@@ -26,6 +26,11 @@ def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 
 
+def page_group(page: str) -> str:
+    """The group of the tabs that have live page `page` open (see apps.core.realtime.page)."""
+    return f"page.{page}"
+
+
 def publish(*, user_ids: Iterable[int], type: str, data: dict[str, Any]) -> None:
     """Send event `type` with `data` to every open tab of `user_ids` once the transaction commits."""
     # Serialise now, once per event (not per recipient), so a bad payload fails in the service.
@@ -35,6 +40,22 @@ def publish(*, user_ids: Iterable[int], type: str, data: dict[str, Any]) -> None
         # robust: a layer outage (Redis restarting) must not turn a stored, committed change into an
         # error for its author; it is logged, and clients catch up from the database.
         transaction.on_commit(lambda: deliver(recipients, payload), robust=True)
+
+
+def publish_to_page(*, page: str, type: str, data: dict[str, Any]) -> None:
+    """Send event `type` with `data` to every tab that has live page `page` open, once the transaction commits.
+
+    For what everybody sees alike (the hot-search list): one group send, however many people watch.
+    """
+    payload = json.loads(json.dumps({"type": type, "data": data}, cls=DjangoJSONEncoder))
+    transaction.on_commit(lambda: deliver_page(page, payload), robust=True)
+
+
+def deliver_page(page: str, event: dict[str, Any]) -> None:
+    """Hand a committed page event to the channel layer (tests replace this to capture events)."""
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(page_group(page), _layer_message(event))
 
 
 # Set by the websocket consumer around a request's handler: events committed by the handler wait here

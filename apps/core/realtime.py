@@ -27,6 +27,7 @@ Handler = Callable[..., dict[str, Any] | None]
 _handlers: dict[str, Handler] = {}
 _connect_hooks: list[Callable[..., None]] = []
 _disconnect_hooks: list[Callable[..., None]] = []
+_pages: set[str] = set()
 
 
 def on(message_type: str) -> Callable[[Handler], Handler]:
@@ -54,6 +55,16 @@ def on_connect(func):
 def on_disconnect(func):
     _disconnect_hooks.append(func)
     return func
+
+
+def page(name: str) -> None:
+    """Let any logged-in tab join live page `name` (one everybody sees alike, e.g. "weibo.hot") by sending
+    `{"type": "join", "data": {"page": name}}`; `events.publish_to_page(page=name, ...)` then reaches it."""
+    _pages.add(name)
+
+
+def is_page(name) -> bool:
+    return isinstance(name, str) and name in _pages
 
 
 def connect_hooks():

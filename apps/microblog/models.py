@@ -8,6 +8,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 MAX_TEXT = 2000
 MAX_COMMENT = 140
@@ -110,10 +111,10 @@ class HotTopic(models.Model):
 
     class Mark(models.TextChoices):
         NONE = "", ""
-        NEW = "new", _("新")
-        HOT = "hot", _("热")
-        BOILING = "boiling", _("沸")
-        EXPLOSIVE = "explosive", _("爆")
+        NEW = "new", pgettext_lazy("hot search mark", "New")
+        HOT = "hot", pgettext_lazy("hot search mark", "Hot")
+        BOILING = "boiling", pgettext_lazy("hot search mark", "Boiling")
+        EXPLOSIVE = "explosive", pgettext_lazy("hot search mark", "Explosive")
 
     rank = models.PositiveSmallIntegerField(unique=True)
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="+")

@@ -114,7 +114,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('rank', models.PositiveSmallIntegerField(unique=True)),
                 ('heat', models.PositiveIntegerField()),
-                ('mark', models.CharField(blank=True, choices=[('', ''), ('new', '新'), ('hot', '热'), ('boiling', '沸'), ('explosive', '爆')], max_length=10)),
+                ('mark', models.CharField(blank=True, choices=[('', ''), ('new', 'New'), ('hot', 'Hot'), ('boiling', 'Boiling'), ('explosive', 'Explosive')], max_length=10)),
                 ('computed_at', models.DateTimeField()),
                 ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='microblog.topic')),
             ],

@@ -31,9 +31,12 @@ def notify(
     )
     told = sorted(ids - blockers)
     now = clock.now()
+    post_id = post.pk if post is not None else (comment.post_id if comment is not None else None)
     Notification.objects.bulk_create(
         [
-            Notification(recipient_id=i, actor=actor, kind=kind, post=post, comment=comment, created_at=now)
+            Notification(
+                recipient_id=i, actor=actor, kind=kind, post_id=post_id, comment=comment, created_at=now
+            )
             for i in told
         ]
     )

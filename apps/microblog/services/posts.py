@@ -6,7 +6,7 @@ docs/performance.md): posting writes one row per post, however many fans the aut
 """
 
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 from PIL import Image
@@ -30,6 +30,7 @@ from apps.microblog.models import (
 )
 from apps.microblog.selectors.mentions import people_named
 from apps.microblog.services.notifications import notify
+from apps.microblog.services.topic_activity import topics_touch
 
 POST_LIMIT = 10  # posts (and reposts) per person per window
 POST_WINDOW = 60
@@ -76,33 +77,16 @@ def _processed(uploads) -> list[tuple]:
     return processed
 
 
-def _topics_for(names: list[str], now) -> list[Topic]:
-    """The topics named, created on first use; two first uses at once end with the one row (unique key)."""
-    wanted = {weibo_text.topic_key(name)[:64]: name for name in names}
-    found = {t.key: t for t in Topic.objects.filter(key__in=wanted)}
-    for key, name in wanted.items():
-        if key in found:
-            continue
-        try:
-            with transaction.atomic():  # a savepoint: losing the race must not spoil the post's transaction
-                found[key] = Topic.objects.create(name=name, key=key, created_at=now)
-        except IntegrityError:
-            found[key] = Topic.objects.get(key=key)
-    return [found[key] for key in wanted]
-
-
 def _save_topics(post: Post, text: str, now, *, also_active: list[Topic] = ()) -> list[Topic]:
-    """The post carries the topics of `text`; those and `also_active` (a repost's original's topics) count
-    one more discussion and one more activity for hot search."""
-    topics = _topics_for(weibo_text.topics_in(text), now)
+    """The post carries the topics of `text` (each counted by `topics_touch`); `also_active` (a repost's
+    original's topics) count one more discussion and activity too, as hot search counts reposts."""
+    topics = topics_touch(person=post.author, text=text, at=now)
     if topics:
         PostTopic.objects.bulk_create([PostTopic(post=post, topic=t) for t in topics])
-    active = {t.pk: t for t in [*topics, *also_active]}
-    if active:
-        TopicActivity.objects.bulk_create(
-            [TopicActivity(topic=t, person=post.author, at=now) for t in active.values()]
-        )
-        Topic.objects.filter(pk__in=active).update(posts=F("posts") + 1)
+    more = [t for t in also_active if t not in topics]
+    if more:
+        TopicActivity.objects.bulk_create([TopicActivity(topic=t, person=post.author, at=now) for t in more])
+        Topic.objects.filter(pk__in=[t.pk for t in more]).update(posts=F("posts") + 1)
     return topics
 
 
