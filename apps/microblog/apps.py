@@ -1,8 +1,9 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 # Plain registries, no models: safe at import time (the app's own modules import in ready()).
-from apps.core import badges, discover
+from apps.core import badges, discover, periodic, realtime
 
 
 class MicroblogConfig(AppConfig):
@@ -11,8 +12,15 @@ class MicroblogConfig(AppConfig):
     verbose_name = _("Weibo")
 
     def ready(self):
-        from apps.microblog.services import notifications
+        from apps.microblog.services import follows, notifications, topics
 
         discover.register(discover.Entry("weibo", _("Weibo"), "microblog:home", "weibo", order=20))
         # Unread Weibo notifications count on the Discover tab.
         badges.register("discover", notifications.unread_total)
+        # Hot search: recomputed once a minute by one worker; the open list page hears each new list.
+        periodic.register("weibo.hot_search", topics.hot_search_refresh, every=60)
+        realtime.page(topics.HOT_PAGE)
+        # A block ends follows both ways (accounts knows nothing of Weibo; it announces the Block row).
+        post_save.connect(
+            follows.follows_cut_by_block, sender="accounts.Block", dispatch_uid="weibo.follows_cut_by_block"
+        )

@@ -1,7 +1,5 @@
-"""Weibo's URLs under /weibo/. Lanes C (comments, notifications) and T (topics, people) own their url
-modules; each is included here once it exists in the tree."""
-
-from importlib.util import find_spec
+"""Weibo's URLs under /weibo/: posts and timelines here; comments, topics and people in their own modules
+(which set no app_name: they share this namespace)."""
 
 from django.urls import include, path
 
@@ -19,7 +17,8 @@ urlpatterns = [
     path("posts/<id:pk>/delete", posts.delete, name="delete"),
 ]
 
-# The other lanes' modules, merged by the lead: a missing one adds no URLs rather than failing every page.
-for _module in ("apps.microblog.urls_comments", "apps.microblog.urls_topics", "apps.microblog.urls_people"):
-    if find_spec(_module) is not None:
-        urlpatterns.append(path("", include(_module)))
+urlpatterns += [
+    path("", include("apps.microblog.urls_comments")),
+    path("", include("apps.microblog.urls_topics")),
+    path("", include("apps.microblog.urls_people")),
+]

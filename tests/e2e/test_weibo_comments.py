@@ -15,7 +15,6 @@ from apps.microblog.models import Comment
 from tests.conftest import SCREENS
 from tests.microblog.factories_comments import comment, post
 
-pytestmark = pytest.mark.urls("tests.microblog.urls_comments_only")
 axe = Axe()
 
 

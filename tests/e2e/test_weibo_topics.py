@@ -12,8 +12,6 @@ from apps.microblog.services.follows import follow_create
 from tests.conftest import SCREENS, in_thread
 from tests.microblog.topics_kit import activity, make_people, make_post, make_topic
 
-pytestmark = pytest.mark.urls("tests.microblog.urls")
-
 
 @pytest.fixture
 def hot_page_live(monkeypatch):

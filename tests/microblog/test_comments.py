@@ -11,7 +11,7 @@ from apps.microblog.services.comments import comment_create, comment_delete
 
 from .factories_comments import block, comment, person, post
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.microblog.urls_comments_only")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

@@ -14,7 +14,7 @@ from apps.microblog.services import follows
 from apps.microblog.services.follows import follow_create, follow_delete
 from tests.microblog.topics_kit import make_people
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.microblog.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

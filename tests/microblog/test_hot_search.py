@@ -177,10 +177,6 @@ def test_an_old_topic_is_new_on_the_list_only_when_it_enters(crowd):
 # --- Periodic work ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.skipif(
-    "weibo.hot_search" not in {job.name for job in periodic.jobs()},
-    reason="registered in apps/microblog/apps.py by the lead (lane P owns it): remove this mark once merged",
-)
 def test_the_refresh_is_registered_as_periodic_work_every_minute():
     job = next(j for j in periodic.jobs() if j.name == "weibo.hot_search")
     assert job.run is hot_search_refresh and job.every <= 60

@@ -11,7 +11,7 @@ from apps.microblog.services.likes import comment_like, comment_unlike, post_lik
 
 from .factories_comments import block, comment, person, post
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.microblog.urls_comments_only")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

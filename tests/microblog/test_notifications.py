@@ -11,7 +11,7 @@ from apps.microblog.services.likes import post_like
 
 from .factories_comments import block, person, post
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.microblog.urls_comments_only")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from apps.microblog.services.reports import report_create
 
 from .factories_comments import comment, person, post
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.microblog.urls_comments_only")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture

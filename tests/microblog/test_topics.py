@@ -12,7 +12,7 @@ from apps.microblog.models import TopicFollow
 from apps.microblog.services import topics
 from tests.microblog.topics_kit import make_people, make_post, make_topic
 
-pytestmark = [pytest.mark.django_db, pytest.mark.urls("tests.microblog.urls")]
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
