@@ -28,14 +28,16 @@ class PinLocked(DomainError):
 
 def account_for(user: User) -> Account:
     """The person's balance account (created on first use)."""
-    account = Account.objects.filter(owner=user, kind=Account.Kind.PERSON).first()
-    if account is None:
-        try:
-            with transaction.atomic():
-                account = Account.objects.create(owner=user, kind=Account.Kind.PERSON, created_at=clock.now())
-        except IntegrityError:
-            account = Account.objects.get(owner=user, kind=Account.Kind.PERSON)
-    return account
+    return Account.objects.filter(owner=user, kind=Account.Kind.PERSON).first() or account_create(user)
+
+
+def account_create(user: User) -> Account:
+    """Open the person's balance account, or return the one a racing request has just opened."""
+    try:
+        with transaction.atomic():  # savepoint: a racing twin leaves the caller's transaction usable
+            return Account.objects.create(owner=user, kind=Account.Kind.PERSON, created_at=clock.now())
+    except IntegrityError:
+        return Account.objects.get(owner=user, kind=Account.Kind.PERSON)
 
 
 def accounts_for(*users: User) -> list[Account]:
@@ -44,7 +46,7 @@ def accounts_for(*users: User) -> list[Account]:
         a.owner_id: a
         for a in Account.objects.filter(owner_id__in=[u.pk for u in users], kind=Account.Kind.PERSON)
     }
-    return [found.get(u.pk) or account_for(u) for u in users]
+    return [found.get(u.pk) or account_create(u) for u in users]
 
 
 def profile_for(user: User) -> PaymentProfile:
