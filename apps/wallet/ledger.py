@@ -7,7 +7,7 @@ InsufficientBalance and nothing is written.
 
 A caller whose whole transaction rolls back on any error (a payment, a grab) passes `savepoint=False`: the
 post then adds no savepoints of its own, and a reused key surfaces as IntegrityError, for the caller to
-look up after the rollback (`services.guard.post_once` does).
+look up after the rollback (`services.guard.guarded_post` does).
 """
 
 import hashlib

@@ -3,8 +3,7 @@
 A retry with the same key and the same details returns the first result and moves nothing again; the same
 key with other details is refused.
 
-`guarded_post` runs the PIN check and the post in one transaction; `admit_request` + `post_once` run them in
-two (the actions not yet moved over).
+`guarded_post` runs the PIN try and the post in one transaction.
 """
 
 import re
@@ -16,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import User
 from apps.core import ratelimit
 from apps.core.errors import DomainError, RateLimited
-from apps.wallet.ledger import DuplicateRequest, find_existing
+from apps.wallet.ledger import find_existing
 from apps.wallet.models import Transaction
 
-from .accounts import pin_check, pin_try
+from .accounts import pin_try
 
 MAX_PAYMENT = 50_000_00  # one transfer, payment, top-up or withdrawal: ¥50,000
 PAY_LIMIT, PAY_WINDOW = 30, 60  # money-moving attempts per person per minute
@@ -95,29 +94,6 @@ def guarded_post(actor: User, key, pin, kind: str, request_hash: str, post) -> T
                         raise
                     failure = exc
         raise failure
-    except IntegrityError:
-        existing = find_existing(actor, key)
-        if existing is None:
-            raise
-        return result_of_retry(existing, kind, request_hash)
-
-
-def admit_request(actor: User, key, pin, kind: str, request_hash: str) -> tuple[str, Transaction | None]:
-    """Validate the key; return the first result of a retry, else rate-limit and check the PIN."""
-    key, existing = _admit(actor, key, kind, request_hash)
-    if existing is None:
-        pin_check(actor=actor, pin=pin)
-    return key, existing
-
-
-def post_once(actor: User, key: str, post, kind: str, request_hash: str):
-    """Run `post()` (which calls ledger_post) atomically; a racing duplicate returns the first transaction
-    (or is refused when it asked for something else)."""
-    try:
-        with transaction.atomic():
-            return post()
-    except DuplicateRequest as dup:
-        return result_of_retry(dup.existing, kind, request_hash)
     except IntegrityError:
         existing = find_existing(actor, key)
         if existing is None:

@@ -24,7 +24,7 @@ from apps.wallet.money import BadAmount, parse_amount, yuan
 from .accounts import account_create, account_for, balance_changed
 from .cards import HOLD_FOR, card_post, card_update
 from .grab_read import packet_for_grab
-from .guard import admit_request, post_once
+from .guard import guarded_post
 
 PACKET_MAX = 200_00
 PACKET_MAX_SPECIAL = 520_00  # 14 Feb and 20 May
@@ -112,12 +112,9 @@ def packet_create(
         exclusive_to=exclusive_to.pk if exclusive_to else None,
     )
     note = note or _t("Best wishes")  # after the fingerprint: a retry in another language is the same request
-    key, existing = admit_request(actor, idempotency_key, pin, Transaction.Kind.PACKET, asked)
-    if existing:
-        return existing.packet
-    mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
 
-    def post():
+    def post(key):
+        mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
         now = clock.now()
         p = RedPacket.objects.create(
             sender=actor,
@@ -141,12 +138,13 @@ def packet_create(
             memo=note,
             packet=p,
             request_hash=asked,
+            savepoint=False,
         )
         card_post(p, sender=actor, conversation=conv, kind="wallet_packet", payload=packet_payload(p))
         balance_changed(actor, mine)
         return txn
 
-    return post_once(actor, key, post, Transaction.Kind.PACKET, asked).packet
+    return guarded_post(actor, idempotency_key, pin, Transaction.Kind.PACKET, asked, post).packet
 
 
 def grab_refusal(p: RedPacket, actor: User, *, is_direct: bool) -> DomainError | None:
