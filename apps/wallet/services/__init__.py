@@ -20,6 +20,7 @@ from .accounts import (
     PinError,
     PinLocked,
     account_for,
+    accounts_for,
     has_pin,
     pin_change,
     pin_check,
@@ -42,7 +43,7 @@ from .packets import (
     packet_payload,
     packet_state,
 )
-from .payments import ReceiveCode, payment_create, receive_code_read, receive_token
+from .payments import ReceiveCode, payment_create, payment_post, receive_code_read, receive_token
 from .transfers import (
     transfer_accept,
     transfer_create,
@@ -69,6 +70,7 @@ __all__ = [
     "ReceiveCode",
     "TooLate",
     "account_for",
+    "accounts_for",
     "grab_refusal",
     "has_pin",
     "new_key",
@@ -78,6 +80,7 @@ __all__ = [
     "packet_payload",
     "packet_state",
     "payment_create",
+    "payment_post",
     "pin_change",
     "pin_check",
     "pin_set",
