@@ -244,8 +244,14 @@ else:
         }
     }
     # One process in the embedded setup, so process memory is shared by every request and socket.
+    # It holds every session (cached_db), rate-limit window and socket mark: Django's default of 300 entries
+    # made a room of 500 miss its sessions and read each from the database.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "socialdemo"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "socialdemo",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
     }
 
 # HTTP requests a worker runs at once (apps.core.admission): more wait in line in the event loop. On SQLite one:
@@ -351,5 +357,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        # Not a warning per refused request (a red-packet storm answers 400 "too late" hundreds of times); server
+        # errors still log, and refused CSRF checks log on django.security.csrf.
+        "django.request": {"level": "ERROR"},
+    },
 }
