@@ -6,7 +6,7 @@ Each action is rate-limited, PIN-checked and idempotent (`guard`) and posted thr
 - `guard`: idempotency keys, the payment rate limit, the PIN check before money moves
 - `bank`: top-up and withdrawal
 - `transfers`, `packets`: money held on a chat card (`cards`) for 24 hours
-- `expiry`: the refunds the periodic sweep (apps.wallet.sweeper) applies; pages never refund (a page
+- `expiry`: the refunds the periodic job (registered in apps.wallet.apps with apps.core.periodic) applies; pages never refund (a page
   shows an expired transfer or packet as expired, read-only, through apps.wallet.selectors)
 - `payments`: QR payments
 """
