@@ -259,6 +259,8 @@ else:
 # (`make bench ONLY=room`, 2 lanes -> 1: payments 73 -> 82/s, room p99 beside them 2.7-5.1x -> 1.6-2.3x, 500 grabs
 # 2.3-2.9 -> 2.0-2.3 s); PostgreSQL's round trips are worth overlapping.
 _ON_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+# Password hashes run on this many low-priority threads per process (apps/accounts/hashers.py).
+PASSWORD_HASHING_AT_ONCE = int(os.environ.get("PASSWORD_HASHING_AT_ONCE", "").strip() or 1)
 HTTP_REQUESTS_AT_ONCE = int(os.environ.get("HTTP_REQUESTS_AT_ONCE", "").strip() or (1 if _ON_SQLITE else 2))
 # Websocket actions a worker runs at once (apps.core.consumers), each thread holding one database connection.
 REALTIME_ACTION_THREADS = int(os.environ.get("REALTIME_ACTION_THREADS", "4"))
