@@ -16,13 +16,13 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 from django.conf import settings  # noqa: E402
 
-from apps.wallet.sweeper import lifespan  # noqa: E402
+from apps.core.periodic import lifespan  # noqa: E402
 from socialdemo.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         "http": BoundedHTTP(django_asgi_app, limit=settings.HTTP_REQUESTS_AT_ONCE),
-        "lifespan": lifespan,  # background jobs (wallet expiry sweeper)
+        "lifespan": lifespan,  # periodic work (apps.core.periodic: every app's registered jobs)
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

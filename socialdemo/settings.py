@@ -245,8 +245,14 @@ else:
         }
     }
     # One process in the embedded setup, so process memory is shared by every request and socket.
+    # It holds every session (cached_db), rate-limit window and socket mark: Django's default of 300 entries
+    # made a room of 500 miss its sessions and read each from the database.
     CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "socialdemo"}
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "socialdemo",
+            "OPTIONS": {"MAX_ENTRIES": 50_000},
+        }
     }
 
 # HTTP requests a worker runs at once (apps.core.admission): more wait in line in the event loop. On SQLite one:
@@ -254,6 +260,8 @@ else:
 # (`make bench ONLY=room`, 2 lanes -> 1: payments 73 -> 82/s, room p99 beside them 2.7-5.1x -> 1.6-2.3x, 500 grabs
 # 2.3-2.9 -> 2.0-2.3 s); PostgreSQL's round trips are worth overlapping.
 _ON_SQLITE = DATABASES["default"]["ENGINE"].endswith("sqlite3")
+# Password hashes run on this many low-priority threads per process (apps/accounts/hashers.py).
+PASSWORD_HASHING_AT_ONCE = int(os.environ.get("PASSWORD_HASHING_AT_ONCE", "").strip() or 1)
 HTTP_REQUESTS_AT_ONCE = int(os.environ.get("HTTP_REQUESTS_AT_ONCE", "").strip() or (1 if _ON_SQLITE else 2))
 # Websocket actions a worker runs at once (apps.core.consumers), each thread holding one database connection.
 REALTIME_ACTION_THREADS = int(os.environ.get("REALTIME_ACTION_THREADS", "4"))
@@ -352,5 +360,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.channels.server": {"level": "WARNING"}},
+    "loggers": {
+        "django.channels.server": {"level": "WARNING"},
+        # Not a warning per refused request (a red-packet storm answers 400 "too late" hundreds of times); server
+        # errors still log, and refused CSRF checks log on django.security.csrf.
+        "django.request": {"level": "ERROR"},
+    },
 }

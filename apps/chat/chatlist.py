@@ -1,8 +1,9 @@
 """The Chats tab: every chat of a person with its title, avatar, last message and unread count.
 
 It is the most requested page (chat.js refetches it on every new message), so it reads plain rows in two
-SQL statements (a chat with its newest message and sender; the faces of its avatar) plus the person's
-remarks, and builds no model instances: through the ORM the same reads cost several times the page.
+SQL statements (a chat with its newest message and sender; the faces of its avatar), each person with the
+remark the viewer gave them, and builds no model instances: through the ORM the same reads cost several
+times the page.
 """
 
 import json
@@ -11,48 +12,52 @@ from datetime import UTC
 
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
-from apps.accounts.models import User
-from apps.accounts.selectors import remarks_of
+from apps.accounts.models import Friendship, User
 from apps.chat.models import Conversation, Membership, Message
 from apps.chat.selectors import preview_of
 
 LIST_LIMIT = 300  # chats in the list
 
-M, C, MSG, U = (
+M, C, MSG, U, F = (
     Membership._meta.db_table,
     Conversation._meta.db_table,
     Message._meta.db_table,
     User._meta.db_table,
+    Friendship._meta.db_table,
 )
 
 # A removed member sees the group's last message before they left; everyone else the chat's newest.
 CHATS_SQL = f"""
-SELECT mb.conversation_id, c.kind, c.name, c.last_seq, c.last_message_at, c.created_at,
+SELECT mb.conversation_id, c.kind, c.name, c.last_seq, COALESCE(c.last_message_at, c.created_at),
        mb.active, mb.pinned, mb.muted, mb.last_read_seq, mb.mention_seq, mb.cleared_before_seq,
-       m.seq, m.kind, m.text, m.payload, m.sender_id, m.recalled_at, s.username, s.display_name, s.avatar
+       m.seq, m.kind, m.text, m.payload, m.sender_id, m.recalled_at IS NOT NULL,
+       s.username, s.display_name, s.avatar, sr.remark
 FROM {M} mb
 JOIN {C} c ON c.id = mb.conversation_id
 LEFT JOIN {MSG} m ON m.conversation_id = mb.conversation_id
      AND m.seq = CASE WHEN mb.active THEN c.last_seq ELSE COALESCE(mb.left_seq, 0) END
 LEFT JOIN {U} s ON s.id = m.sender_id
+LEFT JOIN {F} sr ON sr.owner_id = mb.user_id AND sr.friend_id = m.sender_id
 WHERE mb.user_id = %s AND mb.hidden = %s AND (mb.active = %s OR c.kind = %s)
 ORDER BY mb.pinned DESC, c.last_message_at DESC NULLS LAST, mb.conversation_id DESC
 LIMIT %s
 """  # noqa: S608 - the table names come from the models; every value is a parameter
 
-# The other person of each 1:1 chat, and the first four members of each group (its avatar grid).
+# The other person of each 1:1 chat, and the first four members of each group (its avatar grid), each
+# with the remark the viewer gave them.
 FACES_SQL = f"""
-SELECT conversation_id, user_id, username, display_name, avatar FROM (
-    SELECT mb.conversation_id, mb.user_id, u.username, u.display_name, u.avatar,
+SELECT conversation_id, user_id, username, display_name, avatar, remark FROM (
+    SELECT mb.conversation_id, mb.user_id, u.username, u.display_name, u.avatar, r.remark,
            ROW_NUMBER() OVER (PARTITION BY mb.conversation_id ORDER BY mb.id) AS n
     FROM {M} mb
     JOIN {C} c ON c.id = mb.conversation_id
     JOIN {U} u ON u.id = mb.user_id
-    WHERE mb.conversation_id IN ({{ids}}) AND (c.kind = %s OR mb.active = %s)
+    LEFT JOIN {F} r ON r.owner_id = %s AND r.friend_id = mb.user_id
+    WHERE mb.conversation_id IN ({{ids}})
+      AND CASE WHEN c.kind = %s THEN mb.user_id <> %s ELSE mb.active = %s END
 ) ranked
 WHERE n <= 4
 """  # noqa: S608 - as above
@@ -67,13 +72,15 @@ class _File(str):
 
 
 class Face:
-    """What an avatar needs of a person: their names and picture (User's own rules name them)."""
+    """What an avatar needs of a person: their names and picture (User's own rules name them), and the
+    remark the viewer gave them (only ever read for the viewer: the SQL joins the viewer's contacts)."""
 
-    __slots__ = ("avatar", "display_name", "pk", "username")
+    __slots__ = ("avatar", "display_name", "pk", "remark", "username")
 
-    def __init__(self, pk: int, username: str, display_name: str, avatar: str):
+    def __init__(self, pk: int, username: str, display_name: str, avatar: str, remark: str | None):
         self.pk, self.username, self.display_name = pk, username, display_name
         self.avatar = _File(avatar) if avatar else ""
+        self.remark = remark
 
     __str__ = User.__str__
     initials = User.initials
@@ -83,12 +90,19 @@ class Face:
 class _Last:
     """The fields of a chat's newest message that its one-line preview needs."""
 
-    __slots__ = ("kind", "payload", "recalled", "sender_id", "text")
+    __slots__ = ("_payload", "kind", "recalled", "sender_id", "text")
 
-    def __init__(self, kind, text, payload, sender_id, recalled_at):
+    def __init__(self, kind, text, payload, sender_id, recalled):
         self.kind, self.text, self.sender_id = kind, text, sender_id
-        self.payload = payload if isinstance(payload, dict) else json.loads(payload or "{}")
-        self.recalled = recalled_at is not None
+        self._payload = payload
+        self.recalled = bool(recalled)
+
+    @property
+    def payload(self) -> dict:
+        """Parsed when a preview reads it (pats, system lines, cards): most previews are plain text."""
+        if not isinstance(self._payload, dict):
+            self._payload = json.loads(self._payload or "{}")
+        return self._payload
 
 
 @dataclass
@@ -108,11 +122,11 @@ class ChatRow:
 
 
 def _aware(value):
-    """A datetime read by a plain cursor (SQLite gives UTC text) as an aware datetime."""
+    """A datetime read by a plain cursor (SQLite gives an expression's value as UTC text) as an aware one."""
     if isinstance(value, str):
         value = parse_datetime(value)
-    if value is not None and timezone.is_naive(value):
-        value = timezone.make_aware(value, UTC)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
     return value
 
 
@@ -124,21 +138,22 @@ def _fetch(sql: str, params: list) -> list[tuple]:
 
 def chat_list(user: User) -> list[ChatRow]:
     """The person's chats, pinned first then by last activity, with previews and unread counts."""
-    chats = _fetch(CHATS_SQL, [user.pk, False, True, Conversation.Kind.GROUP, LIST_LIMIT])
+    viewer_id = user.pk  # once: request.user is a lazy proxy, and every attribute read through it costs
+    chats = _fetch(CHATS_SQL, [viewer_id, False, True, Conversation.Kind.GROUP, LIST_LIMIT])
     if not chats:
         return []
     ids = [c[0] for c in chats]
     people: dict[int, list[Face]] = {}
     for conversation_id, *person in _fetch(
-        FACES_SQL.format(ids=", ".join(["%s"] * len(ids))), [*ids, Conversation.Kind.DIRECT, True]
+        FACES_SQL.format(ids=", ".join(["%s"] * len(ids))),
+        [viewer_id, *ids, Conversation.Kind.DIRECT, viewer_id, True],
     ):
         people.setdefault(conversation_id, []).append(Face(*person))
-    remarks = remarks_of(user)
 
     def name(person: Face | None) -> str:
-        if person is None or person.pk == user.pk:
+        if person is None or person.pk == viewer_id:
             return ""
-        return remarks.get(person.pk) or str(person)
+        return person.remark or str(person)
 
     rows = []
     for (
@@ -147,7 +162,6 @@ def chat_list(user: User) -> list[ChatRow]:
         title,
         last_seq,
         last_at,
-        created_at,
         active,
         pinned,
         muted,
@@ -158,16 +172,16 @@ def chat_list(user: User) -> list[ChatRow]:
     ) in chats:
         is_group = kind == Conversation.Kind.GROUP
         faces = people.get(cid, [])
-        other = None if is_group else next((f for f in faces if f.pk != user.pk), None)
+        other = None if is_group else next((f for f in faces if f.pk != viewer_id), None)
         if not is_group:
             title = name(other)
         message, sender_name = None, ""
-        seq, msg_kind, text, payload, sender_id, recalled_at, *sender = msg
+        seq, msg_kind, text, payload, sender_id, recalled, *sender = msg
         if seq is not None and seq > cleared:
-            message = _Last(msg_kind, text, payload, sender_id, recalled_at)
+            message = _Last(msg_kind, text, payload, sender_id, recalled)
             sender = Face(sender_id, *sender) if sender_id is not None else None
             if message.recalled or msg_kind == Message.PAT:
-                sender_name = _("You") if sender_id == user.pk else name(sender)
+                sender_name = _("You") if sender_id == viewer_id else name(sender)
             elif is_group and msg_kind != Message.SYSTEM:
                 sender_name = name(sender)
         rows.append(
@@ -178,11 +192,11 @@ def chat_list(user: User) -> list[ChatRow]:
                 pinned=bool(pinned),
                 muted=bool(muted),
                 title=title,
-                preview=preview_of(message, sender_name=sender_name, viewer_id=user.pk),
+                preview=preview_of(message, sender_name=sender_name, viewer_id=viewer_id),
                 unread=max(0, last_seq - read) if active else 0,
                 mentioned=bool(active) and mention > read,
                 other=other,
-                last_at=_aware(last_at) or _aware(created_at),
+                last_at=_aware(last_at),
                 faces=faces if is_group else [],
             )
         )

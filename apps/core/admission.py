@@ -19,10 +19,15 @@ bench/bench_http_entry.py, tests/core/test_admission.py).
 """
 
 import asyncio
+import logging
 from concurrent.futures import ThreadPoolExecutor
 
 from asgiref.sync import ThreadSensitiveContext, sync_to_async
 from django.core.handlers.asgi import ASGIHandler
+
+from apps.core import events
+
+logger = logging.getLogger(__name__)
 
 
 class SyncChainASGIHandler(ASGIHandler):
@@ -38,6 +43,13 @@ class SyncChainASGIHandler(ASGIHandler):
     def load_middleware(self, is_async=False):
         super().load_middleware(is_async=False)
         self._middleware_chain = sync_to_async(self._middleware_chain, thread_sensitive=True)
+
+
+async def _deliver(held: list) -> None:
+    try:
+        await events.deliver_async(held)
+    except Exception:  # a layer outage: logged; clients catch up from the database
+        logger.exception("delivering an HTTP request's events failed")
 
 
 class BoundedHTTP:
@@ -62,8 +74,15 @@ class BoundedHTTP:
             return await self.app(scope, receive, send)
         lanes = self._lanes_of(asyncio.get_running_loop())
         lane = await lanes.get()  # FIFO: first come, first served
+        # Events the request commits wait here and leave from this loop once its lane is free, as a websocket
+        # action's do: otherwise the lane's thread blocks on the loop (async_to_sync) once per event.
+        held: list = []
+        token = events.outbox.set(held)
         try:
             async with ThreadSensitiveContext(executor=lane):
                 return await self.app(scope, receive, send)
         finally:
+            events.outbox.reset(token)
             lanes.put_nowait(lane)
+            if held:
+                await _deliver(held)

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 # Chat's and the kernel's extension points are plain registries (no models), so they import here, at the top:
 # the arrow points one way, the wallet plugs into chat; chat never imports wallet.
 from apps.chat import cards, composer
-from apps.core import discover
+from apps.core import discover, periodic
 
 from .money import yuan  # plain functions, no models: safe while the app registry loads
 
@@ -17,12 +17,19 @@ def _money(fen) -> str:
         return ""
 
 
+EXPIRY_SWEEP_SECONDS = 30
+
+
 class WalletConfig(AppConfig):
     name = "apps.wallet"
     label = "wallet"
     verbose_name = _("Wallet")
 
     def ready(self):
+        from apps.wallet.services import wallet_expire_due
+
+        # Expiries are applied reliably here and in the actions that meet them; pages only show them.
+        periodic.register("wallet.expire_due", wallet_expire_due, every=EXPIRY_SWEEP_SECONDS)
         discover.register(discover.Entry("wallet", _("Wallet"), "wallet:home", "wallet", order=20), page="me")
         discover.register(
             discover.Entry("transfer", _("Transfer"), "wallet:transfer_to", "wallet", order=30),

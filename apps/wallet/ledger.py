@@ -4,6 +4,10 @@
 conditional UPDATE (`balance >= amount` for a debit), in account order so concurrent posts can't
 deadlock, inside one atomic block: all or nothing. A debit that would overdraw raises
 InsufficientBalance and nothing is written.
+
+A caller whose whole transaction rolls back on any error (a payment, a grab) passes `savepoint=False`: the
+post then adds no savepoints of its own, and a reused key surfaces as IntegrityError, for the caller to
+look up after the rollback (`services.guard.guarded_post` does).
 """
 
 import hashlib
@@ -11,8 +15,8 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 
-from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Sum
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import clock
@@ -73,46 +77,51 @@ def ledger_post(
     packet=None,
     payment=None,
     request_hash: str = "",
+    savepoint: bool = True,
 ) -> Transaction:
-    """Post one balanced transaction; raise InsufficientBalance (nothing written) or DuplicateRequest."""
+    """Post one balanced transaction; raise InsufficientBalance (nothing written) or DuplicateRequest.
+
+    With `savepoint=False` any error dooms the caller's transaction instead (Django refuses to commit it),
+    and a reused key raises IntegrityError."""
     lines = [(account, int(amount)) for account, amount in lines if int(amount) != 0]
     if len(lines) < 2 or sum(amount for _a, amount in lines) != 0:
         raise ValueError("A transaction needs at least two entries that sum to zero")
     if not idempotency_key:
         raise ValueError("Every transaction needs an idempotency key")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():  # savepoint: a duplicate key leaves the outer block usable
-                txn = Transaction.objects.create(
-                    kind=kind,
-                    initiator=initiator,
-                    idempotency_key=idempotency_key,
-                    memo=memo[:120],
-                    fee=fee,
-                    transfer=transfer,
-                    packet=packet,
-                    payment=payment,
-                    request_hash=request_hash,
-                    created_at=clock.now(),
-                )
-        except IntegrityError:
-            existing = find_existing(initiator, idempotency_key)
-            if existing is None:
-                raise
-            raise DuplicateRequest(existing) from None
+    fields = {
+        "kind": kind,
+        "initiator": initiator,
+        "idempotency_key": idempotency_key,
+        "memo": memo[:120],
+        "fee": fee,
+        "transfer": transfer,
+        "packet": packet,
+        "payment": payment,
+        "request_hash": request_hash,
+    }
+    with transaction.atomic(savepoint=savepoint):
+        if savepoint:
+            try:
+                with transaction.atomic():  # savepoint: a duplicate key leaves the outer block usable
+                    txn = Transaction.objects.create(**fields, created_at=clock.now())
+            except IntegrityError:
+                existing = find_existing(initiator, idempotency_key)
+                if existing is None:
+                    raise
+                raise DuplicateRequest(existing) from None
+        else:
+            txn = Transaction.objects.create(**fields, created_at=clock.now())
         net: dict[int, int] = defaultdict(int)
         kinds: dict[int, str] = {}
         for account, amount in lines:
             net[account.pk] += amount
             kinds[account.pk] = account.kind
+        balances = {}
         for pk in sorted(net):  # one order for everyone: no deadlocks between concurrent posts
-            change = net[pk]
-            rows = Account.objects.filter(pk=pk)
-            if change < 0 and kinds[pk] != Account.Kind.BANK:
-                rows = rows.filter(balance__gte=-change)
-            if change and rows.update(balance=F("balance") + change) != 1:
+            balance = _apply(pk, net[pk], may_overdraw=kinds[pk] == Account.Kind.BANK)
+            if balance is None:
                 raise InsufficientBalance()
-        balances = dict(Account.objects.filter(pk__in=net).values_list("pk", "balance"))
+            balances[pk] = balance
         running = dict(balances)
         entries = []
         # balance_after per line: walk back from the final balance so several lines on one account agree.
@@ -127,6 +136,21 @@ def ledger_post(
         for account, _amount in lines:
             account.balance = balances[account.pk]
     return txn
+
+
+_APPLY = "UPDATE {table} SET balance = balance + %s WHERE id = %s{floor} RETURNING balance"
+
+
+def _apply(pk: int, change: int, *, may_overdraw: bool) -> int | None:
+    """Add `change` to one balance and return the new balance; None if a debit would overdraw (nothing done).
+
+    Raw SQL for UPDATE ... RETURNING (SQLite 3.35+, PostgreSQL): the new balance without a second read."""
+    floor = "" if change >= 0 or may_overdraw else " AND balance >= %s"
+    params = [change, pk] if not floor else [change, pk, -change]
+    with connection.cursor() as cursor:
+        cursor.execute(_APPLY.format(table=Account._meta.db_table, floor=floor), params)
+        row = cursor.fetchone()
+    return None if row is None else row[0]
 
 
 def audit() -> list[str]:

@@ -227,7 +227,7 @@ def chart_svg_data(series: list[dict], *, width: int = 340, height: int = 160) -
 
 
 # A page shows what a transfer or packet is, and never settles it: refunds are the sweep's work
-# (apps.wallet.sweeper) or the work of the action that meets them (accept, grab), never a GET's.
+# (the periodic job wallet.expire_due) or the work of the action that meets them (accept, grab), never a GET's.
 
 
 def transfer_status(t: Transfer) -> str:

@@ -389,10 +389,10 @@ def pay(request, token: str):
     if data is not None and fixed:
         data["amount"] = plain(fixed)
     form = NoteMoneyForm(data)
-    ok, payment = _submit_payment(
+    ok, txn = _submit_payment(
         request,
         form,
-        lambda d: services.payment_create(
+        lambda d: services.payment_post(
             actor=request.user,
             payee=payee,
             merchant=merchant,
@@ -403,8 +403,7 @@ def pay(request, token: str):
         ),
     )
     if ok:
-        txn = payment.txns.first()
-        messages.success(request, _("Paid %(amount)s.") % {"amount": yuan(payment.amount)})
+        messages.success(request, _("Paid %(amount)s.") % {"amount": yuan(txn.payment.amount)})
         return redirect("wallet:record", pk=txn.pk)
     return render(
         request,

@@ -282,7 +282,9 @@ def test_chat_list_reads_a_fixed_number_of_queries_with_30_chats(
     client = client_as(liwei)
     rows = chatlist.chat_list(liwei)
     assert len(rows) == 30
-    with django_assert_max_num_queries(6):  # session, user, chats, faces, remarks, friend requests
+    with django_assert_max_num_queries(
+        5
+    ):  # session, user, chats with remarks, faces with remarks, friend requests
         html = client.get(reverse("chat:list")).content.decode()
     assert html.count('class="chat-row"') == len(rows)
     assert "Pal 59" in html and "Group 14" in html and "hello 14" in html

@@ -163,3 +163,31 @@ def test_a_worker_runs_one_request_at_a_time_on_sqlite_and_two_on_postgresql(dat
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout.split()[-1] == lanes
+
+
+def test_a_requests_events_leave_from_the_event_loop_after_it_never_from_its_lane(monkeypatch):
+    """The lane's thread must not block on the loop once per event (async_to_sync); the loop sends them."""
+    from asgiref.sync import sync_to_async
+
+    from apps.core import events
+
+    sent = []
+
+    async def deliver_async(items):
+        sent.extend(items)
+
+    def blocking_hop(*args, **kwargs):
+        raise AssertionError("an event was sent from the lane's thread")
+
+    monkeypatch.setattr(events, "deliver_async", deliver_async)
+    monkeypatch.setattr(events, "async_to_sync", blocking_hop)
+    monkeypatch.setattr(events, "get_channel_layer", lambda: object())
+
+    def view():  # what a service does inside a request: publish, then commit
+        events._send([7], {"type": "event.push", "text": "{}"})
+
+    async def app(scope, receive, send):
+        await sync_to_async(view, thread_sensitive=True)()
+
+    run(lambda: BoundedHTTP(app, limit=1)({"type": "http"}, None, None))
+    assert sent == [([7], {"type": "event.push", "text": "{}"})]

@@ -208,15 +208,6 @@ def test_an_expired_transfer_is_refunded_when_the_recipient_answers_it_before_th
     assert bal(liwei) == 100_00 and bal(wangfang) == 0
 
 
-def test_the_sweeper_loop_runs_the_expiry(liwei, wangfang, fund, transactional_db):
-    from apps.wallet import sweeper
-
-    fund(liwei, 100_00)
-    services.transfer_create(actor=liwei, to=wangfang, amount="30", pin=PIN, idempotency_key=key())
-    clock.advance(timedelta(days=2))
-    assert sweeper.sweep_once() == {"transfers": 1, "packets": 0}
-
-
 def test_the_expire_command(liwei, wangfang, fund):
     from io import StringIO
 

@@ -5,8 +5,8 @@ from datetime import timedelta
 
 import pytest
 
-from apps.core import clock
-from apps.wallet import services, sweeper
+from apps.core import clock, periodic
+from apps.wallet import services
 from apps.wallet.models import Transfer
 
 from .conftest import PIN, key
@@ -18,30 +18,28 @@ def _in_own_loop(coroutine):
         return pool.submit(asyncio.run, coroutine).result()
 
 
-def _watch_sweeps(monkeypatch, *, fail_first=False):
-    """Wrap the real `sweep_once`; the returned event is set once a sweep has run to the end."""
-    real, swept, calls = sweeper.sweep_once, threading.Event(), []
+def _watch_expiry(monkeypatch):
+    """Wrap the registered expiry job; the returned event is set once it has run to the end."""
+    job, swept = periodic._jobs["wallet.expire_due"], threading.Event()
 
-    def sweep():
-        calls.append(1)
-        if fail_first and len(calls) == 1:
-            raise RuntimeError("a bad row")
-        result = real()
+    def run():
+        result = job.run()
         swept.set()
         return result
 
-    monkeypatch.setattr(sweeper, "sweep_once", sweep)
+    monkeypatch.setitem(periodic._jobs, job.name, periodic.Job(job.name, run, job.every))
+    monkeypatch.setattr(periodic, "_next_look", {})
     return swept
 
 
 @pytest.mark.django_db(transaction=True)
-def test_the_server_lifespan_starts_a_sweeper_that_refunds_an_expired_transfer(
+def test_the_server_lifespan_runs_the_expiry_that_refunds_an_expired_transfer(
     liwei, wangfang, fund, monkeypatch
 ):
     fund(liwei, 10_00)
     t = services.transfer_create(actor=liwei, to=wangfang, amount="3", pin=PIN, idempotency_key=key())
     clock.advance(timedelta(hours=25))
-    swept = _watch_sweeps(monkeypatch)
+    swept = _watch_expiry(monkeypatch)
 
     async def scenario():
         inbox, sent = asyncio.Queue(), []
@@ -50,42 +48,32 @@ def test_the_server_lifespan_starts_a_sweeper_that_refunds_an_expired_transfer(
             sent.append(message["type"])
 
         await inbox.put({"type": "lifespan.startup"})
-        task = asyncio.create_task(sweeper.lifespan({"type": "lifespan"}, inbox.get, send))
+        task = asyncio.create_task(periodic.lifespan({"type": "lifespan"}, inbox.get, send))
         await asyncio.to_thread(swept.wait, 20)
         await inbox.put({"type": "lifespan.shutdown"})
         await task
         return sent
 
     assert _in_own_loop(scenario()) == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
-    assert swept.is_set() and sweeper._task is None
+    assert swept.is_set()
     t.refresh_from_db()
     assert t.status == Transfer.Status.EXPIRED
     assert services.account_for(liwei).balance == 10_00  # the money came back
 
 
-@pytest.mark.django_db(transaction=True)
-def test_the_sweeper_keeps_sweeping_after_a_failed_round(liwei, wangfang, fund, monkeypatch):
-    fund(liwei, 10_00)
-    t = services.transfer_create(actor=liwei, to=wangfang, amount="3", pin=PIN, idempotency_key=key())
-    clock.advance(timedelta(hours=25))
-    swept = _watch_sweeps(monkeypatch, fail_first=True)
-
-    async def scenario():
-        sweeper.start(interval=0)
-        await asyncio.to_thread(swept.wait, 20)
-        await sweeper.stop()
-
-    _in_own_loop(scenario())
-    t.refresh_from_db()
-    assert t.status == Transfer.Status.EXPIRED and services.account_for(liwei).balance == 10_00
+def test_the_expiry_is_registered_as_periodic_work_every_30_seconds():
+    job = periodic._jobs["wallet.expire_due"]
+    assert job.run is services.wallet_expire_due and job.every == 30
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sweep_once_expires_due_items(liwei, wangfang, fund):
+def test_one_of_two_workers_runs_the_expiry_per_period(liwei, wangfang, fund, monkeypatch):
     fund(liwei, 10_00)
     t = services.transfer_create(actor=liwei, to=wangfang, amount="3", pin=PIN, idempotency_key=key())
     clock.advance(timedelta(hours=25))
-    assert sweeper.sweep_once() == {"transfers": 1, "packets": 0}
+    monkeypatch.setattr(periodic, "_next_look", {})
+    assert periodic.run_due(holder="worker-1")["wallet.expire_due"] == {"transfers": 1, "packets": 0}
+    assert "wallet.expire_due" not in periodic.run_due(holder="worker-2")
     t.refresh_from_db()
     assert t.status == Transfer.Status.EXPIRED
 

@@ -6,7 +6,7 @@ Each action is rate-limited, PIN-checked and idempotent (`guard`) and posted thr
 - `guard`: idempotency keys, the payment rate limit, the PIN check before money moves
 - `bank`: top-up and withdrawal
 - `transfers`, `packets`: money held on a chat card (`cards`) for 24 hours
-- `expiry`: the refunds the periodic sweep (apps.wallet.sweeper) applies; pages never refund (a page
+- `expiry`: the refunds the periodic job (registered in apps.wallet.apps with apps.core.periodic) applies; pages never refund (a page
   shows an expired transfer or packet as expired, read-only, through apps.wallet.selectors)
 - `payments`: QR payments
 """
@@ -20,6 +20,7 @@ from .accounts import (
     PinError,
     PinLocked,
     account_for,
+    accounts_for,
     has_pin,
     pin_change,
     pin_check,
@@ -42,7 +43,7 @@ from .packets import (
     packet_payload,
     packet_state,
 )
-from .payments import ReceiveCode, payment_create, receive_code_read, receive_token
+from .payments import ReceiveCode, payment_create, payment_post, receive_code_read, receive_token
 from .transfers import (
     transfer_accept,
     transfer_create,
@@ -69,6 +70,7 @@ __all__ = [
     "ReceiveCode",
     "TooLate",
     "account_for",
+    "accounts_for",
     "grab_refusal",
     "has_pin",
     "new_key",
@@ -78,6 +80,7 @@ __all__ = [
     "packet_payload",
     "packet_state",
     "payment_create",
+    "payment_post",
     "pin_change",
     "pin_check",
     "pin_set",

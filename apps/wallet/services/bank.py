@@ -8,7 +8,7 @@ from apps.wallet.models import Account, PaymentProfile, Transaction
 from apps.wallet.money import parse_amount
 
 from .accounts import account_for, balance_changed, profile_for
-from .guard import MAX_PAYMENT, admit_request, post_once
+from .guard import MAX_PAYMENT, guarded_post
 
 FREE_WITHDRAWAL = 1_000_00
 
@@ -18,13 +18,10 @@ def topup(*, actor: User, amount, pin, idempotency_key) -> Transaction:
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
     kind = Transaction.Kind.TOPUP
     asked = fingerprint(kind, amount=fen)
-    key, existing = admit_request(actor, idempotency_key, pin, kind, asked)
-    if existing:
-        return existing
     profile = profile_for(actor)
-    mine, bank = account_for(actor), system_account(Account.Kind.BANK)
 
-    def post():
+    def post(key):
+        mine, bank = account_for(actor), system_account(Account.Kind.BANK)
         txn = ledger_post(
             kind=Transaction.Kind.TOPUP,
             lines=[(bank, -fen), (mine, fen)],
@@ -32,11 +29,12 @@ def topup(*, actor: User, amount, pin, idempotency_key) -> Transaction:
             initiator=actor,
             memo=f"{profile.card_bank} ({profile.card_last4})",
             request_hash=asked,
+            savepoint=False,
         )
         balance_changed(actor, mine)
         return txn
 
-    return post_once(actor, key, post, kind, asked)
+    return guarded_post(actor, idempotency_key, pin, kind, asked, post)
 
 
 def withdrawal_free_left(withdrawn_before: int) -> int:
@@ -58,12 +56,9 @@ def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
     fen = parse_amount(amount, maximum=MAX_PAYMENT)
     kind = Transaction.Kind.WITHDRAW
     asked = fingerprint(kind, amount=fen)
-    key, existing = admit_request(actor, idempotency_key, pin, kind, asked)
-    if existing:
-        return existing
-    mine, bank = account_for(actor), system_account(Account.Kind.BANK)
 
-    def post():
+    def post(key):
+        mine, bank = account_for(actor), system_account(Account.Kind.BANK)
         profile = PaymentProfile.objects.select_for_update().get(user=actor)
         fee = withdrawal_fee(profile.withdrawn_total, fen)
         txn = ledger_post(
@@ -74,9 +69,10 @@ def withdraw(*, actor: User, amount, pin, idempotency_key) -> Transaction:
             memo=f"{profile.card_bank} ({profile.card_last4})",
             fee=fee,
             request_hash=asked,
+            savepoint=False,
         )
         PaymentProfile.objects.filter(pk=profile.pk).update(withdrawn_total=F("withdrawn_total") + fen)
         balance_changed(actor, mine)
         return txn
 
-    return post_once(actor, key, post, kind, asked)
+    return guarded_post(actor, idempotency_key, pin, kind, asked, post)

@@ -2,6 +2,8 @@
 
 A retry with the same key and the same details returns the first result and moves nothing again; the same
 key with other details is refused.
+
+`guarded_post` runs the PIN try and the post in one transaction.
 """
 
 import re
@@ -13,10 +15,10 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import User
 from apps.core import ratelimit
 from apps.core.errors import DomainError, RateLimited
-from apps.wallet.ledger import DuplicateRequest, find_existing
+from apps.wallet.ledger import find_existing
 from apps.wallet.models import Transaction
 
-from .accounts import pin_check
+from .accounts import pin_try
 
 MAX_PAYMENT = 50_000_00  # one transfer, payment, top-up or withdrawal: ¥50,000
 PAY_LIMIT, PAY_WINDOW = 30, 60  # money-moving attempts per person per minute
@@ -54,8 +56,8 @@ def result_of_retry(existing: Transaction, kind: str, request_hash: str) -> Tran
     return existing
 
 
-def admit_request(actor: User, key, pin, kind: str, request_hash: str) -> tuple[str, Transaction | None]:
-    """Validate the key; return the first result of a retry, else rate-limit and check the PIN."""
+def _admit(actor: User, key, kind: str, request_hash: str) -> tuple[str, Transaction | None]:
+    """Validate the key; return the first result of a retry, else count the attempt against the rate limit."""
     key = clean_key(key)
     existing = find_existing(actor, key)
     if existing is not None:
@@ -66,18 +68,32 @@ def admit_request(actor: User, key, pin, kind: str, request_hash: str) -> tuple[
             _("Too many payment attempts. Please wait %(n)s s.") % {"n": verdict.retry_after},
             retry_after=verdict.retry_after,
         )
-    pin_check(actor=actor, pin=pin)
     return key, None
 
 
-def post_once(actor: User, key: str, post, kind: str, request_hash: str):
-    """Run `post()` (which calls ledger_post) atomically; a racing duplicate returns the first transaction
-    (or is refused when it asked for something else)."""
+def guarded_post(actor: User, key, pin, kind: str, request_hash: str, post) -> Transaction:
+    """The whole guard, then `post(key)` (which calls ledger_post with savepoint=False), in one transaction.
+
+    A retry returns the first transaction without a PIN; a racing duplicate returns it after the rollback (or
+    is refused when it asked for something else). A wrong PIN is refused after the commit, so its try
+    stays counted; a right one followed by a failed post is rolled back with it, unless it cleared earlier
+    wrong tries: then the post runs in a savepoint and that stays cleared, as a right PIN does alone.
+    """
+    key, existing = _admit(actor, key, kind, request_hash)
+    if existing is not None:
+        return existing
     try:
         with transaction.atomic():
-            return post()
-    except DuplicateRequest as dup:
-        return result_of_retry(dup.existing, kind, request_hash)
+            failure, forgiven = pin_try(actor=actor, pin=pin)
+            if failure is None:
+                try:
+                    with transaction.atomic(savepoint=forgiven):
+                        return post(key)
+                except Exception as exc:
+                    if not forgiven:
+                        raise
+                    failure = exc
+        raise failure
     except IntegrityError:
         existing = find_existing(actor, key)
         if existing is None:

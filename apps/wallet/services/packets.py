@@ -5,14 +5,14 @@ import threading
 import zoneinfo
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
 from apps.chat import selectors as chat_selectors
 from apps.chat import services as chat
-from apps.chat.models import Conversation, Membership  # only the table names of the grab's one raw read
+from apps.chat.models import Conversation
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound
 from apps.core.events import publish
@@ -21,9 +21,10 @@ from apps.wallet.ledger import fingerprint, ledger_post, system_account
 from apps.wallet.models import Account, Grab, RedPacket, Transaction
 from apps.wallet.money import BadAmount, parse_amount, yuan
 
-from .accounts import account_for, balance_changed
+from .accounts import account_create, account_for, balance_changed
 from .cards import HOLD_FOR, card_post, card_update
-from .guard import admit_request, post_once
+from .grab_read import packet_for_grab
+from .guard import guarded_post
 
 PACKET_MAX = 200_00
 PACKET_MAX_SPECIAL = 520_00  # 14 Feb and 20 May
@@ -111,12 +112,9 @@ def packet_create(
         exclusive_to=exclusive_to.pk if exclusive_to else None,
     )
     note = note or _t("Best wishes")  # after the fingerprint: a retry in another language is the same request
-    key, existing = admit_request(actor, idempotency_key, pin, Transaction.Kind.PACKET, asked)
-    if existing:
-        return existing.packet
-    mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
 
-    def post():
+    def post(key):
+        mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
         now = clock.now()
         p = RedPacket.objects.create(
             sender=actor,
@@ -140,45 +138,13 @@ def packet_create(
             memo=note,
             packet=p,
             request_hash=asked,
+            savepoint=False,
         )
         card_post(p, sender=actor, conversation=conv, kind="wallet_packet", payload=packet_payload(p))
         balance_changed(actor, mine)
         return txn
 
-    return post_once(actor, key, post, Transaction.Kind.PACKET, asked).packet
-
-
-_GRAB_READ = """
-SELECT p.*,
-  EXISTS (SELECT 1 FROM {membership} m
-          WHERE m.conversation_id = p.conversation_id AND m.user_id = %s AND m.active) AS is_member,
-  EXISTS (SELECT 1 FROM {conversation} c WHERE c.id = p.conversation_id AND c.kind = %s) AS is_direct,
-  (SELECT g.id FROM {grab} g WHERE g.packet_id = p.id AND g.user_id = %s) AS my_grab
-FROM {packet} p WHERE p.id = %s
-"""
-
-
-def _packet_for_grab(actor: User, pk) -> RedPacket:
-    """One read: the packet, whether `actor` is an active member of its chat, their grab, if the chat is 1:1."""
-    try:
-        pk = int(pk)
-    except (TypeError, ValueError):
-        pk = None
-    if pk is None or not 0 < pk < 2**63:
-        raise NotFound(_("This red packet was not found."))
-    # Raw SQL: in a storm of grabs this read answers most of them, and building the same query with
-    # Exists/Subquery costs the ORM some 40 times the query itself.
-    sql = _GRAB_READ.format(
-        membership=Membership._meta.db_table,
-        conversation=Conversation._meta.db_table,
-        grab=Grab._meta.db_table,
-        packet=RedPacket._meta.db_table,
-    )
-    found = list(RedPacket.objects.raw(sql, [actor.pk, Conversation.Kind.DIRECT, actor.pk, pk]))
-    if not found or not found[0].is_member:
-        # the same answer for a forged id, a stranger and a member who left
-        raise NotFound(_("This red packet was not found."))
-    return found[0]
+    return guarded_post(actor, idempotency_key, pin, Transaction.Kind.PACKET, asked, post).packet
 
 
 def grab_refusal(p: RedPacket, actor: User, *, is_direct: bool) -> DomainError | None:
@@ -201,39 +167,37 @@ def grab_refusal(p: RedPacket, actor: User, *, is_direct: bool) -> DomainError |
 _GRAB_QUEUES = [threading.Lock() for _ in range(64)]
 
 
-def _grab_read(actor: User, pk) -> tuple[RedPacket, Grab | None]:
-    """From one read: the person's earlier grab, a refusal (raised), or the open packet to claim from."""
-    p = _packet_for_grab(actor, pk)
-    if p.my_grab:
-        return p, Grab.objects.get(pk=p.my_grab)
-    packet_expire_if_due(p)
-    refusal = grab_refusal(p, actor, is_direct=p.is_direct)
-    if refusal is not None:
-        raise refusal
-    return p, None
+def _grab_read(actor: User, pk) -> RedPacket:
+    """From one read: the packet, with the person's earlier grab (`my_grab`), or a refusal (raised)."""
+    p = packet_for_grab(actor, pk)
+    if p.my_grab is None:
+        packet_expire_if_due(p)
+        refusal = grab_refusal(p, actor, is_direct=p.is_direct)
+        if refusal is not None:
+            raise refusal
+    return p
 
 
 def packet_grab(*, actor: User, pk) -> Grab:
     """Open a red packet: your share (the same one again if you opened it before), or TooLate."""
     # Most of a storm is answered by a read, without the write lock: SQLite's IMMEDIATE transactions take
     # the database-wide lock even to say "too late".
-    p, earlier = _grab_read(actor, pk)
-    if earlier is not None:
-        return earlier
+    p = _grab_read(actor, pk)
+    if p.my_grab is not None:
+        return p.my_grab
     with _GRAB_QUEUES[p.pk % len(_GRAB_QUEUES)]:
-        p, earlier = _grab_read(actor, p.pk)  # as the grabbers ahead in the queue left it
-        if earlier is not None:
-            return earlier
+        p = _grab_read(actor, p.pk)  # as the grabbers ahead in the queue left it
+        if p.my_grab is not None:
+            return p.my_grab
         with transaction.atomic():  # short: the claim and its ledger lines only
-            locked = RedPacket.objects.select_for_update().get(pk=p.pk)  # one grab at a time per packet
-            grab = Grab.objects.filter(packet=locked, user=actor).first()
-            if grab is not None:
-                return grab
-            refusal = grab_refusal(locked, actor, is_direct=p.is_direct)
+            locked = packet_for_grab(actor, p.pk, lock=True)  # one grab at a time per packet
+            if locked.my_grab is not None:
+                return locked.my_grab
+            refusal = grab_refusal(locked, actor, is_direct=locked.is_direct)
             if refusal is not None:
                 raise refusal
-            mine = account_for(actor)  # here, not before: only the people who get a share need an account
-            grab = _claim_share(locked, actor, mine, system_account(Account.Kind.HOLDING))
+            mine, holding = _grab_accounts(actor)  # here: only the people who get a share need an account
+            grab = _claim_share(locked, actor, mine, holding)
             _post_opened(locked, actor, last=grab.index + 1 == locked.count)
     last = grab.index + 1 == locked.count
     if last:
@@ -255,15 +219,26 @@ def packet_grab(*, actor: User, pk) -> Grab:
     return grab
 
 
+def _grab_accounts(actor: User) -> tuple[Account, Account]:
+    """The grabber's balance account and the holding account, from one read (either created on first use)."""
+    found = {
+        a.kind: a
+        for a in Account.objects.filter(
+            Q(owner_id=actor.pk, kind=Account.Kind.PERSON) | Q(owner=None, kind=Account.Kind.HOLDING)
+        )
+    }
+    mine = found.get(Account.Kind.PERSON) or account_create(actor)
+    return mine, found.get(Account.Kind.HOLDING) or system_account(Account.Kind.HOLDING)
+
+
 def _post_opened(p: RedPacket, grabber: User, *, last: bool) -> None:
     """The lines only the sender and the grabber see, as in WeChat: "You opened Li Wei's red packet",
     "Wang Fang opened your red packet" and, with the last share, "Your red packet has been fully claimed"."""
     if p.sender_id == grabber.pk:
         lines = {grabber.pk: [("packet_opened_own", {})]}
     else:
-        sender = User.objects.only("display_name", "username").get(pk=p.sender_id)
         lines = {
-            grabber.pk: [("packet_grabbed", {"name": str(sender)})],
+            grabber.pk: [("packet_grabbed", {"name": p.sender_name})],
             p.sender_id: [("packet_opened", {"name": str(grabber)})],
         }
     if last:
@@ -305,6 +280,7 @@ def _claim_share(p: RedPacket, actor: User, mine: Account, holding: Account) -> 
         idempotency_key=f"packet-{p.pk}-grab-{actor.pk}",
         initiator=None,
         packet=p,
+        savepoint=False,  # the grab's transaction rolls back whole on any error
     )
     return grab
 

@@ -13,8 +13,8 @@ from apps.wallet.ledger import fingerprint, ledger_post
 from apps.wallet.models import Merchant, Payment, Transaction
 from apps.wallet.money import parse_amount, yuan
 
-from .accounts import account_for
-from .guard import MAX_PAYMENT, admit_request, post_once
+from .accounts import accounts_for
+from .guard import MAX_PAYMENT, guarded_post
 
 RECEIVE_KIND = "wallet.receive"
 
@@ -44,13 +44,17 @@ def receive_code_read(token: str) -> ReceiveCode:
     if not all(isinstance(body.get(field), int) for field in ("u", "a", "m")):
         raise NotFound(_("This receive code is not valid."))
     payee = User.objects.filter(pk=body["u"], is_active=True).first()
-    merchant = Merchant.objects.select_related("owner").filter(pk=body["m"]).first() if body["m"] else None
+    merchant = (
+        Merchant.objects.select_related("owner", "account").filter(pk=body["m"]).first()
+        if body["m"]
+        else None
+    )
     if payee is None or (body["m"] and merchant is None):
         raise NotFound(_("This receive code is not valid."))
     return ReceiveCode(payee=payee, merchant=merchant, amount=body["a"])
 
 
-def payment_create(
+def payment_post(
     *,
     actor: User,
     payee: User,
@@ -59,8 +63,9 @@ def payment_create(
     note: str = "",
     pin,
     idempotency_key,
-) -> Payment:
-    """Pay a person's or a merchant's receive code; both sides hear of it at once."""
+) -> Transaction:
+    """Pay a person's or a merchant's receive code; both sides hear of it at once. Returns the ledger
+    transaction (its id names the payer's statement record; `.payment` is the payment)."""
     if merchant is not None:
         payee = merchant.owner
     if payee is None or not payee.is_active:
@@ -77,24 +82,24 @@ def payment_create(
     asked = fingerprint(
         kind, payee=payee.pk, merchant=merchant.pk if merchant else None, amount=fen, note=note
     )
-    key, existing = admit_request(actor, idempotency_key, pin, kind, asked)
-    if existing:
-        return existing.payment
-    source = account_for(actor)
-    target = merchant.account if merchant is not None else account_for(payee)
 
-    def post():
+    def post(key):
+        if merchant is None:
+            source, target = accounts_for(actor, payee)
+        else:
+            (source,), target = accounts_for(actor), merchant.account
         payment = Payment.objects.create(
             payer=actor, payee=payee, merchant=merchant, amount=fen, note=note, created_at=clock.now()
         )
         txn = ledger_post(
-            kind=Transaction.Kind.PAYMENT,
+            kind=kind,
             lines=[(source, -fen), (target, fen)],
             idempotency_key=key,
             initiator=actor,
             memo=note,
             payment=payment,
             request_hash=asked,
+            savepoint=False,
         )
         name = merchant.name if merchant else payee.display_name
         received = {"amount": yuan(fen), "from": actor.display_name, "to": name, "payment": payment.pk}
@@ -108,4 +113,9 @@ def payment_create(
         )
         return txn
 
-    return post_once(actor, key, post, kind, asked).payment
+    return guarded_post(actor, idempotency_key, pin, kind, asked, post)
+
+
+def payment_create(**kwargs) -> Payment:
+    """`payment_post`, answered with the payment."""
+    return payment_post(**kwargs).payment

@@ -16,7 +16,7 @@ from apps.wallet.money import parse_amount, yuan
 
 from .accounts import account_for, balance_changed
 from .cards import HOLD_FOR, card_post, card_update
-from .guard import MAX_PAYMENT, admit_request, post_once
+from .guard import MAX_PAYMENT, guarded_post
 
 
 def transfer_payload(t: Transfer) -> dict:
@@ -40,12 +40,9 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
     note = str(note or "").strip()[:60]
     kind = Transaction.Kind.TRANSFER
     asked = fingerprint(kind, to=to.pk, amount=fen, note=note)
-    key, existing = admit_request(actor, idempotency_key, pin, kind, asked)
-    if existing:
-        return existing.transfer
-    mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
 
-    def post():
+    def post(key):
+        mine, holding = account_for(actor), system_account(Account.Kind.HOLDING)
         now = clock.now()
         t = Transfer.objects.create(
             sender=actor, recipient=to, amount=fen, note=note, created_at=now, expires_at=now + HOLD_FOR
@@ -58,6 +55,7 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
             memo=note,
             transfer=t,
             request_hash=asked,
+            savepoint=False,
         )
         conv = chat.conversation_direct_get_or_create(a=actor, b=to)
         card_post(t, sender=actor, conversation=conv, kind="wallet_transfer", payload=transfer_payload(t))
@@ -65,7 +63,7 @@ def transfer_create(*, actor: User, to: User, amount, note: str = "", pin, idemp
         publish(user_ids=[to.pk], type="wallet.transfer", data={"transfer": t.pk, "amount": yuan(fen)})
         return txn
 
-    return post_once(actor, key, post, kind, asked).transfer
+    return guarded_post(actor, idempotency_key, pin, kind, asked, post).transfer
 
 
 def _settle_transfer(
