@@ -8,18 +8,20 @@ from apps.core import realtime
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
-    """Moderation: find people, read their profile, deactivate accounts that abuse others."""
+    """Moderation: find people, read their profile, deactivate accounts that abuse others, and give a person
+    or a brand Weibo's V (shown by their name everywhere)."""
 
     list_display = (
         "username",
         "display_name",
         "public_id",
         "region",
+        "verified",
         "is_active",
         "date_joined",
         "last_login",
     )
-    list_filter = ("is_active", "is_staff", "gender")
+    list_filter = ("verified", "is_active", "is_staff", "gender")
     search_fields = ("username", "display_name", "public_id")
     actions = ["deactivate", "reactivate"]
     fieldsets = (
@@ -29,6 +31,7 @@ class UserAdmin(BaseUserAdmin):
             {"fields": ("display_name", "public_id", "avatar", "bio", "region", "gender", "language")},
         ),
         (_("Privacy"), {"fields": ("findable_by_id", "addable_by_qr", "send_read_receipts")}),
+        (_("Verification"), {"fields": ("verified",)}),
     )
 
     @admin.action(description=_("Deactivate selected people (they can no longer log in or be found)"))

@@ -2,8 +2,8 @@
 
 It is the most requested page (chat.js refetches it on every new message), so it reads plain rows in two
 SQL statements (a chat with its newest message and sender; the faces of its avatar), each person with the
-remark the viewer gave them, and builds no model instances: through the ORM the same reads cost several
-times the page.
+remark the viewer gave them and their V, and builds no model instances: through the ORM the same reads
+cost several times the page.
 """
 
 import json
@@ -34,7 +34,7 @@ CHATS_SQL = f"""
 SELECT mb.conversation_id, c.kind, c.name, c.last_seq, COALESCE(c.last_message_at, c.created_at),
        mb.active, mb.pinned, mb.muted, mb.last_read_seq, mb.mention_seq, mb.cleared_before_seq,
        m.seq, m.kind, m.text, m.payload, m.sender_id, m.recalled_at IS NOT NULL,
-       s.username, s.display_name, s.avatar, sr.remark
+       s.username, s.display_name, s.avatar, s.verified, sr.remark
 FROM {M} mb
 JOIN {C} c ON c.id = mb.conversation_id
 LEFT JOIN {MSG} m ON m.conversation_id = mb.conversation_id
@@ -49,8 +49,8 @@ LIMIT %s
 # The other person of each 1:1 chat, and the first four members of each group (its avatar grid), each
 # with the remark the viewer gave them.
 FACES_SQL = f"""
-SELECT conversation_id, user_id, username, display_name, avatar, remark FROM (
-    SELECT mb.conversation_id, mb.user_id, u.username, u.display_name, u.avatar, r.remark,
+SELECT conversation_id, user_id, username, display_name, avatar, verified, remark FROM (
+    SELECT mb.conversation_id, mb.user_id, u.username, u.display_name, u.avatar, u.verified, r.remark,
            ROW_NUMBER() OVER (PARTITION BY mb.conversation_id ORDER BY mb.id) AS n
     FROM {M} mb
     JOIN {C} c ON c.id = mb.conversation_id
@@ -72,14 +72,18 @@ class _File(str):
 
 
 class Face:
-    """What an avatar needs of a person: their names and picture (User's own rules name them), and the
-    remark the viewer gave them (only ever read for the viewer: the SQL joins the viewer's contacts)."""
+    """What an avatar and a name need of a person: their names and picture (User's own rules name them),
+    their V (User.verified), and the remark the viewer gave them (only ever read for the viewer: the SQL
+    joins the viewer's contacts)."""
 
-    __slots__ = ("avatar", "display_name", "pk", "remark", "username")
+    __slots__ = ("avatar", "display_name", "pk", "remark", "username", "verified")
 
-    def __init__(self, pk: int, username: str, display_name: str, avatar: str, remark: str | None):
+    def __init__(
+        self, pk: int, username: str, display_name: str, avatar: str, verified: str, remark: str | None
+    ):
         self.pk, self.username, self.display_name = pk, username, display_name
         self.avatar = _File(avatar) if avatar else ""
+        self.verified = verified
         self.remark = remark
 
     __str__ = User.__str__

@@ -152,8 +152,8 @@ def test_names_and_bios_are_escaped(client, a_b_c):
 @pytest.mark.parametrize(
     ("verified", "label", "css"),
     [
-        ("person", "Verified person", "mb-v-person"),
-        ("organisation", "Verified organisation", "mb-v-org"),
+        ("person", "Verified person", "v-person"),
+        ("organisation", "Verified organisation", "v-org"),
         ("", None, None),
     ],
 )

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.core import clock
-from apps.core.templatetags.ui import asset_url, avatar, escape_value
+from apps.core.templatetags.ui import VERIFIED, asset_url, avatar, escape_value, v_badge_html
 
 register = template.Library()
 
@@ -36,7 +36,9 @@ def chat_time(value):
 # One row of the Chats tab. The list is the most requested page (chat.js refetches it on every new
 # message): formatting each row in one f-string costs a fraction of a template loop's dozens of nodes
 # (and of str.format, which parses its template again for every row). Every argument is already HTML.
-def _row_html(*, pinned, id, url, avatar, badge, title, iso, time, mention, muted_count, preview, mute_icon):
+def _row_html(
+    *, pinned, id, url, avatar, badge, title, v, iso, time, mention, muted_count, preview, mute_icon
+):
     return (
         f'\n  <li class="{pinned}" data-conversation="{id}">\n'
         f'    <a class="chat-row" href="{url}">\n'
@@ -45,7 +47,7 @@ def _row_html(*, pinned, id, url, avatar, badge, title, iso, time, mention, mute
         f"        {badge}\n"
         f"      </span>\n"
         f'      <span class="chat-main">\n'
-        f'        <span class="chat-top"><span class="chat-title">{title}</span>'
+        f'        <span class="chat-top"><span class="chat-title">{title}</span>{v}'
         f'<time class="chat-time" datetime="{iso}" >{time}</time></span>\n'
         f'        <span class="chat-bottom"><span class="chat-preview">{mention}{muted_count}{preview}</span>'
         f"{mute_icon}</span>\n"
@@ -72,7 +74,8 @@ def _row_avatar(row, group_icon: str, drawn: dict) -> str:
 
 @register.simple_tag
 def chat_rows(rows) -> SafeString:
-    """The Chats tab's rows (apps.chat.chatlist.ChatRow): avatar, unread badge, title, time, preview.
+    """The Chats tab's rows (apps.chat.chatlist.ChatRow): avatar, unread badge, title (and a 1:1 chat's
+    person's V), time, preview.
 
     Every value is escaped once with html.escape (what django.utils.html.escape applies, without its
     lazy-string check per call); the labels are translated once for the whole list.
@@ -90,6 +93,7 @@ def chat_rows(rows) -> SafeString:
     muted_dot = f'<span class="dot" aria-label="{escape(_("Unread"))}"></span>'
     group_icon = f'<svg class="icon"><use href="{icons}#group"></use></svg>'
     drawn: dict[int, str] = {}
+    v_badges = {kind: v_badge_html(kind) for kind in VERIFIED}  # a 1:1 chat's person's V, after the title
     out = []
     for row in rows:
         local = row.last_at.astimezone(zone)
@@ -113,6 +117,7 @@ def chat_rows(rows) -> SafeString:
                 avatar=_row_avatar(row, group_icon, drawn),
                 badge=badge,
                 title=escape(row.title),
+                v=v_badges.get(row.other.verified, "") if row.other else "",
                 iso=local.isoformat(),
                 time=escape(_list_time(local, today)),
                 mention=mention if row.mentioned else "",
