@@ -1,18 +1,21 @@
 """Following people on Weibo: one-way, mutual (互关), counts and lists, a new fan is told, blocks come first; the V."""
 
 import pytest
+from django.db import connection
 from django.db.models.signals import post_save
 from django.template import Context, Template
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.accounts.models import Block, User
 from apps.accounts.services import user_block
 from apps.core.errors import DomainError
-from apps.microblog.models import Follow, Notification
+from apps.microblog.models import Follow, Mention, Notification
 from apps.microblog.selectors import people as selectors
+from apps.microblog.selectors import timelines
 from apps.microblog.services import follows
 from apps.microblog.services.follows import follow_create, follow_delete
-from tests.microblog.topics_kit import make_people
+from tests.microblog.topics_kit import make_people, make_post
 
 pytestmark = pytest.mark.django_db
 
@@ -165,3 +168,50 @@ def test_the_v_badge_says_what_it_means(a_b_c, verified, label, css):
         assert html == ""
     else:
         assert f'aria-label="{label}"' in html and css in html and 'role="img"' in html
+
+
+def test_a_persons_page_shows_their_posts_as_cards_and_pages_by_cursor(client, a_b_c):
+    a, b, _c = a_b_c
+    posts = [make_post(b, f"b's post number {i:02d} #sale#") for i in range(timelines.PAGE_SIZE + 2)]
+    make_post(a_b_c[2], "someone else's")
+    client.force_login(a)
+    html = client.get(reverse("microblog:person", args=[b.public_id])).text
+    assert html.count('class="mb-post"') == timelines.PAGE_SIZE and "someone else" not in html
+    assert "b&#x27;s post number 21" in html and "number 01" not in html
+    assert f'href="{reverse("microblog:topic", args=["sale"])}"' in html  # the card links its topics
+    feed = reverse("microblog:person_feed", args=[b.public_id])
+    assert f'data-feed="{feed}"' in html and f'data-feed-next="{posts[2].pk}"' in html
+    more = client.get(feed, {"before": posts[2].pk}).text
+    assert "number 01" in more and "number 00" in more and "number 02" not in more
+    assert 'data-feed-next=""' in more  # the end
+    assert client.get(feed, {"before": "x"}).status_code == 400
+
+
+def test_a_persons_page_queries_do_not_grow_with_posts(client, a_b_c, django_assert_max_num_queries):
+    a, b, c = a_b_c
+    origin = make_post(c, "the original @p 0")
+    Mention.objects.create(post=origin, person=a)
+    url = reverse("microblog:person", args=[b.public_id])
+    make_post(b, "one")
+    client.force_login(a)
+    client.get(url)
+    with CaptureQueriesContext(connection) as one_post:
+        client.get(url)
+    for i in range(25):
+        make_post(b, f"repost {i} //@p 2: the original", repost_of=origin, origin=origin)
+    with django_assert_max_num_queries(len(one_post)) as full:
+        html = client.get(url).text
+    assert html.count('class="mb-post"') == 20 and len(full) <= 12
+
+
+def test_a_verified_persons_name_carries_the_v_on_their_page_and_cards(client, a_b_c):
+    a, b, _c = a_b_c
+    User.objects.filter(pk=b.pk).update(verified="organisation", display_name="Tmall <天猫>")
+    make_post(b, "sale starts")
+    client.force_login(a)
+    html = client.get(reverse("microblog:person", args=[b.public_id])).text
+    v = 'class="v-badge v-org" role="img" aria-label="Verified organisation"'
+    assert html.count(v) == 2  # the header and the card
+    assert f"Tmall &lt;天猫&gt;<span {v}" in html and "<天猫>" not in html
+    html = client.get(reverse("microblog:person", args=[a.public_id])).text
+    assert "v-badge" not in html

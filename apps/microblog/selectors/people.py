@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 
 from apps.accounts.models import Block, User
-from apps.microblog.models import Follow, Post
+from apps.microblog.models import Follow
 
 PAGE_SIZE = 30
 
@@ -74,12 +74,3 @@ def following_of(person: User, viewer: User, *, before: int | None = None, size:
 def fans_of(person: User, viewer: User, *, before: int | None = None, size: int = PAGE_SIZE):
     """Who follows `person`, newest first: (rows, next cursor)."""
     return _people_page(Follow.objects.filter(followee=person), "fan", viewer, before, size)
-
-
-def recent_posts(person: User, *, size: int = 20) -> list[Post]:
-    """The person's newest posts for their page (lane P's person timeline replaces this when merged)."""
-    return list(
-        Post.objects.filter(author=person, deleted_at__isnull=True)
-        .select_related("author")
-        .order_by("-pk")[:size]
-    )

@@ -1,5 +1,6 @@
-"""Reading topics: the hot-search input and list, a topic by name, its posts (hot or newest)."""
+"""Reading topics: the hot-search input and list, a topic by name, its posts (hot or newest) as post cards."""
 
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db.models import Count, F, Q, QuerySet
@@ -8,6 +9,7 @@ from apps.accounts.models import Block, User
 from apps.core import clock
 from apps.microblog import text
 from apps.microblog.models import HotTopic, Post, Report, Topic, TopicActivity, TopicFollow
+from apps.microblog.selectors import timelines
 
 PAGE_SIZE = 20
 HOT_POSTS_WITHIN = timedelta(days=7)  # a topic's "hot" tab ranks the posts of its last week
@@ -61,33 +63,48 @@ def _visible_in(topic: Topic, viewer: User) -> QuerySet[Post]:
         Post.objects.filter(posttopic__topic=topic, deleted_at__isnull=True)
         .exclude(author__in=blocked)
         .exclude(pk__in=reported)
-        .select_related("author")
     )
 
 
-def topic_posts(
+def topic_post_ids(
     topic: Topic, viewer: User, *, sort: str = "new", before: int | None = None, size: int = PAGE_SIZE
-) -> tuple[list[Post], int | None]:
-    """A page of the topic's posts and the cursor of the next (None at the end).
+) -> tuple[list[int], int | None]:
+    """The ids of a page of the topic's posts, in the page's order, and the cursor of the next (None at the end).
 
     "new": newest first from `before` (an id). "hot": the last week's by likes + comments + reposts, one page.
     """
     posts = _visible_in(topic, viewer)
     if sort == "hot":
-        rows = list(
+        ids = (
             posts.filter(created_at__gte=clock.now() - HOT_POSTS_WITHIN)
             .annotate(engagement=F("likes") + F("comments") + F("reposts"))
-            .order_by("-engagement", "-pk")[:size]
+            .order_by("-engagement", "-pk")
+            .values_list("pk", flat=True)[:size]
         )
-        return rows, None
+        return list(ids), None
     if before is not None:
         posts = posts.filter(pk__lt=before)
-    rows = list(posts.order_by("-pk")[: size + 1])
-    return rows[:size], (rows[size - 1].pk if len(rows) > size else None)
+    ids = list(posts.order_by("-pk").values_list("pk", flat=True)[: size + 1])
+    return ids[:size], (ids[size - 1] if len(ids) > size else None)
 
 
-def pinned_post(topic: Topic, viewer: User) -> Post | None:
-    """The host's pinned post, if it is still there for `viewer`."""
-    if topic.pinned_post_id is None:
-        return None
-    return _visible_in(topic, viewer).filter(pk=topic.pinned_post_id).first()
+@dataclass
+class TopicPage:
+    posts: list[Post]  # ready for the post card (timelines.attach); rendering.decorate gives them their HTML
+    pinned: Post | None  # the host's pinned post, if it is still there for the viewer
+    next_cursor: int | None
+
+
+def topic_page(
+    topic: Topic, viewer: User, *, sort: str = "new", before: int | None = None, size: int = PAGE_SIZE
+) -> TopicPage:
+    """A page of the topic's posts as cards, hot or newest, and the pinned post above them: four queries
+    whatever the page (the ids, then the page's and the pin's cards together through posts_with_ids)."""
+    ids, next_cursor = topic_post_ids(topic, viewer, sort=sort, before=before, size=size)
+    wanted = [*ids, topic.pinned_post_id] if topic.pinned_post_id else ids
+    cards = {post.pk: post for post in timelines.posts_with_ids(viewer, wanted)} if wanted else {}
+    pinned = cards.get(topic.pinned_post_id)
+    # posts_with_ids gives newest first: the page keeps the ids' order (the "hot" order on that tab). The
+    # pinned post shows once, on top (a card twice would repeat its element ids).
+    posts = [cards[pk] for pk in ids if pk in cards and pk != topic.pinned_post_id]
+    return TopicPage(posts, pinned, next_cursor)

@@ -1,15 +1,17 @@
-"""A person's Weibo page (header: V, counts, follow button) and their following/fans lists."""
+"""A person's Weibo page (header: V, counts, follow button; their posts as cards) and their following/fans lists."""
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.selectors import access_person, has_blocked
 from apps.core.converters import BadQuery, parse_id
 from apps.core.errors import NotFound
 from apps.core.web import attempt
+from apps.microblog import rendering
 from apps.microblog.selectors import people as selectors
+from apps.microblog.selectors import timelines
 from apps.microblog.services import follows
 
 
@@ -33,11 +35,35 @@ def _header(request, person) -> dict:
     }
 
 
+def _posts(request, person):
+    """A page of the person's posts as cards, from the `before` cursor; BadQuery if it is not an id."""
+    before = parse_id(request.GET["before"]) if request.GET.get("before") else None
+    page = timelines.person_posts(request.user, person, before=before)
+    rendering.decorate(page.posts)
+    return page
+
+
 @login_required
 def person(request, public_id: str):
+    """Their header, then their posts and reposts as cards (more load on scroll, as on the timeline)."""
     found = _person_or_404(request, public_id)
-    context = _header(request, found) | {"posts": selectors.recent_posts(found)}
-    return render(request, "microblog/person.html", context)
+    try:
+        page = _posts(request, found)
+    except BadQuery as exc:
+        return HttpResponseBadRequest(str(exc.message))
+    return render(request, "microblog/person.html", _header(request, found) | {"page": page})
+
+
+@login_required
+@require_GET
+def person_feed(request, public_id: str):
+    """The next page of their cards for infinite scroll, as an HTML fragment (weibo.js asks with `before`)."""
+    found = _person_or_404(request, public_id)
+    try:
+        page = _posts(request, found)
+    except BadQuery as exc:
+        return HttpResponseBadRequest(str(exc.message))
+    return render(request, "microblog/_feed_page.html", {"page": page})
 
 
 def _list(request, public_id: str, which: str):

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.converters import BadQuery, parse_id
 from apps.core.web import attempt
+from apps.microblog import rendering
 from apps.microblog.models import HotTopic, Topic
 from apps.microblog.selectors import topics as selectors
 from apps.microblog.services import topics as services
@@ -38,14 +39,15 @@ def topic(request, name: str):
     except BadQuery as exc:
         return HttpResponseBadRequest(str(exc.message))
     services.topic_read(viewer=request.user, topic=found)
-    posts, next_cursor = selectors.topic_posts(found, request.user, sort=sort, before=before)
+    page = selectors.topic_page(found, request.user, sort=sort, before=before)
+    rendering.decorate([*page.posts, page.pinned] if page.pinned else page.posts)
     context = {
         "tab": "discover",
         "topic": found,
         "sort": sort,
-        "posts": posts,
-        "next_cursor": next_cursor,
-        "pinned": selectors.pinned_post(found, request.user),
+        "posts": page.posts,
+        "next_cursor": page.next_cursor,
+        "pinned": page.pinned,
         "following": selectors.follows_topic(request.user, found),
         "is_host": found.host_id == request.user.pk,
     }
