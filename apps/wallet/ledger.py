@@ -2,8 +2,8 @@
 
 `ledger_post` writes one Transaction with balanced entries and applies every balance change with a
 conditional UPDATE (`balance >= amount` for a debit), in account order so concurrent posts can't
-deadlock, inside one atomic block: all or nothing. A debit that would overdraw raises
-InsufficientBalance and nothing is written.
+deadlock (the shared bank and holding accounts last), inside one atomic block: all or nothing. A debit
+that would overdraw raises InsufficientBalance and nothing is written.
 
 A caller whose whole transaction rolls back on any error (a payment, a grab) passes `savepoint=False`: the
 post then adds no savepoints of its own, and a reused key surfaces as IntegrityError, for the caller to
@@ -16,13 +16,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Sum
+from django.db.models import Count, Q, Sum
 from django.utils.translation import gettext_lazy as _
 
 from apps.core import clock
 from apps.core.errors import DomainError
 
-from .models import Account, Entry, Transaction
+from .models import Account, Entry, RedPacket, Transaction
 
 
 class InsufficientBalance(DomainError):
@@ -117,7 +117,9 @@ def ledger_post(
             net[account.pk] += amount
             kinds[account.pk] = account.kind
         balances = {}
-        for pk in sorted(net):  # one order for everyone: no deadlocks between concurrent posts
+        # One order for everyone, so concurrent posts can't deadlock; the shared accounts (the bank, the
+        # holding account every red packet passes through) last, so their row locks are held the shortest.
+        for pk in sorted(net, key=lambda pk: (kinds[pk] in _SHARED, pk)):
             balance = _apply(pk, net[pk], may_overdraw=kinds[pk] == Account.Kind.BANK)
             if balance is None:
                 raise InsufficientBalance()
@@ -138,6 +140,7 @@ def ledger_post(
     return txn
 
 
+_SHARED = (Account.Kind.BANK, Account.Kind.HOLDING)
 _APPLY = "UPDATE {table} SET balance = balance + %s WHERE id = %s{floor} RETURNING balance"
 
 
@@ -178,4 +181,22 @@ def audit() -> list[str]:
     total = Account.objects.aggregate(s=Sum("balance"))["s"] or 0
     if total != 0:
         problems.append(f"money is not conserved: all balances sum to {total}, not 0")
+    problems += _packet_problems()
+    return problems
+
+
+def _packet_problems() -> list[str]:
+    """A red packet's counts must agree with its shares: what is left (or was refunded) is the free shares."""
+    free = Q(shares__claimed_by__isnull=True)
+    packets = (
+        RedPacket.objects.filter(shares__isnull=False)
+        .annotate(free_sum=Sum("shares__amount", filter=free), free=Count("shares", filter=free))
+        .values_list("pk", "remaining_amount", "remaining_count", "refunded", "status", "free_sum", "free")
+    )
+    problems = []
+    for pk, left, left_count, refunded, status, free_sum, free_count in packets:
+        if left + refunded != (free_sum or 0):
+            problems.append(f"packet {pk}: {left} left + {refunded} refunded != free shares {free_sum or 0}")
+        if status != RedPacket.Status.EXPIRED and left_count != free_count:
+            problems.append(f"packet {pk}: {left_count} shares left but {free_count} free")
     return problems

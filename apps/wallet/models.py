@@ -161,6 +161,31 @@ class Grab(models.Model):
         return f"grab#{self.pk} {self.amount}"
 
 
+class PacketShare(models.Model):
+    """One share of a red packet, split when the packet is sent; a grab claims the first free one.
+
+    Grabs take shares, not turns: each claim locks only its own row, so a storm's claims run side by side."""
+
+    packet = models.ForeignKey(RedPacket, on_delete=models.PROTECT, related_name="shares")
+    position = models.PositiveIntegerField()  # the order shares are handed out in (the Grab's index)
+    amount = models.BigIntegerField()
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["packet", "position"], name="wallet_share_position"),
+            # NULLs are distinct: any number of free shares, one claimed share per person.
+            models.UniqueConstraint(fields=["packet", "claimed_by"], name="wallet_one_share_per_person"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_share_positive"),
+        ]
+
+    def __str__(self):
+        return f"share#{self.pk} {self.amount}"
+
+
 class Payment(models.Model):
     """A QR payment to a person or a merchant."""
 

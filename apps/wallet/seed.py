@@ -12,7 +12,18 @@ from apps.core.errors import DomainError
 
 from . import services
 from .ledger import find_existing, ledger_post, system_account
-from .models import Account, Entry, Grab, Merchant, Payment, PaymentProfile, RedPacket, Transaction, Transfer
+from .models import (
+    Account,
+    Entry,
+    Grab,
+    Merchant,
+    PacketShare,
+    Payment,
+    PaymentProfile,
+    RedPacket,
+    Transaction,
+    Transfer,
+)
 from .pin import pin_hash_make
 
 DEMO_PIN = "123456"  # the sample people's payment PIN (shown on payment forms in demo mode)
@@ -161,6 +172,7 @@ def unseed() -> None:
     Entry.objects.all().delete()
     Transaction.objects.all().delete()
     Grab.objects.all().delete()
+    PacketShare.objects.all().delete()
     Payment.objects.all().delete()
     RedPacket.objects.all().delete()
     Transfer.objects.all().delete()

@@ -46,3 +46,20 @@ def lucky_split(total: int, count: int, seed: int) -> list[int]:
         shares.append(amount)
         remaining -= amount
     return shares
+
+
+def remaining_shares(*, kind: str, total: int, count: int, remaining: int, remaining_count: int, seed: int):
+    """The shares still to hand out of a packet in this state, in order: what its next grabs would take."""
+    shares = []
+    while remaining_count:
+        amount = share_for(
+            kind=kind,
+            total=total,
+            count=count,
+            remaining=remaining,
+            remaining_count=remaining_count,
+            seed=seed,
+        )
+        shares.append(amount)
+        remaining, remaining_count = remaining - amount, remaining_count - 1
+    return shares

@@ -22,8 +22,9 @@ WRONG = "000000"
 PAYMENT_QUERIES = 14
 # The user, then the one read that answers "too late" and "already opened". (Before: 2 and 3.)
 GRAB_ANSWER_QUERIES = 2
-# A share (not the last): the read before and in the queue, then one transaction: the locked read, both
-# accounts (a first-time grabber's opened), the claim, the ledger, the chat's notice lines. (Before: 28.)
+# A share (not the last): the read (again in the queue on SQLite), then one transaction: both accounts (a
+# first-time grabber's opened), the claimed share, the grab, the chat's notice lines, the packet's counts,
+# the ledger. (Before: 28; 20 with the packet's row locked throughout; PostgreSQL 19.)
 GRAB_SHARE_QUERIES = 20
 
 

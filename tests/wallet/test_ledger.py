@@ -1,7 +1,8 @@
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -117,3 +118,18 @@ def test_any_sequence_of_posts_keeps_the_books_right(moves):
         assert all(v >= 0 for pk, v in balances.items() if pk != bank.pk)
         assert audit() == []
         transaction.set_rollback(True)
+
+
+@pytest.mark.django_db
+def test_the_shared_accounts_are_updated_last_in_a_post():
+    """Every grab and top-up passes through the one holding or bank account: its row lock, held to the
+    commit, is taken after the person's, whatever the account ids."""
+    holding = system_account(Account.Kind.HOLDING)
+    person = Account.objects.create(kind=Account.Kind.PERSON)
+    Account.objects.filter(pk=holding.pk).update(balance=100)
+    assert holding.pk < person.pk
+    with CaptureQueriesContext(connection) as queries:
+        ledger_post(kind="packet_grab", lines=[(holding, -100), (person, 100)], idempotency_key="k")
+    updated = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("UPDATE")]
+    assert len(updated) == 2
+    assert f"WHERE id = {person.pk} " in updated[0] and f"WHERE id = {holding.pk} " in updated[1]

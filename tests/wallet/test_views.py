@@ -278,6 +278,8 @@ def test_seed_is_idempotent_and_balanced(db):
     assert Transfer.objects.filter(status="pending").exists()
     assert RedPacket.objects.filter(status="open").exists()
     assert audit() == []
+    call_command("seed_demo", "--reset", verbosity=0)  # a packet's shares go with it
+    assert Transaction.objects.count() == count and audit() == []
 
 
 def test_a_friends_profile_offers_a_transfer(client_as, liwei, wangfang):

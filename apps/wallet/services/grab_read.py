@@ -39,7 +39,7 @@ def _converters(field) -> list:
 
 
 @lru_cache(maxsize=8)
-def _prepared(vendor: str, lock: bool) -> tuple[str, dict]:
+def _prepared(vendor: str) -> tuple[str, dict]:
     """The SQL for this database, and per model the fields whose values it returns raw (SQLite's datetimes)."""
     sql = _SQL.format(
         packet_columns=_columns("p", RedPacket),
@@ -50,8 +50,6 @@ def _prepared(vendor: str, lock: bool) -> tuple[str, dict]:
         grab=Grab._meta.db_table,
         packet=RedPacket._meta.db_table,
     )
-    if lock and connection.features.has_select_for_update:  # SQLite: the IMMEDIATE transaction is the lock
-        sql += " FOR UPDATE OF p"
     raw = {
         model: [(i, f) for i, f in enumerate(model._meta.concrete_fields) if _converters(f)]
         for model in (RedPacket, Grab)
@@ -69,18 +67,16 @@ def _instance(model, values: tuple, raw: list):
     return model.from_db(DEFAULT_DB_ALIAS, [f.attname for f in model._meta.concrete_fields], values)
 
 
-def packet_for_grab(actor: User, pk, *, lock: bool = False) -> RedPacket:
+def packet_for_grab(actor: User, pk) -> RedPacket:
     """The packet `pk` as `actor` may grab it, with `is_direct` (a 1:1 chat), `sender_name` and `my_grab`
-    (their share, or None); NotFound if it does not exist or they are not an active member of its chat.
-
-    `lock` (inside a transaction): also lock the packet's row until commit, one grab at a time."""
+    (their share, or None); NotFound if it does not exist or they are not an active member of its chat."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         pk = None
     if pk is None or not 0 < pk < 2**63:
         raise NotFound(_("This red packet was not found."))
-    sql, raw = _prepared(connection.vendor, lock)
+    sql, raw = _prepared(connection.vendor)
     with connection.cursor() as cursor:
         cursor.execute(sql, [actor.pk, Conversation.Kind.DIRECT, actor.pk, pk])
         row = cursor.fetchone()

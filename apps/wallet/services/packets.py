@@ -1,11 +1,12 @@
 """Red packets: hold the money, post the card, hand out shares to grabbers, refund what is left."""
 
+import contextlib
 import secrets
 import threading
 import zoneinfo
 
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _t
 from django.utils.translation import gettext_lazy as _
 
@@ -18,7 +19,7 @@ from apps.core.errors import DomainError, NotFound
 from apps.core.events import publish
 from apps.wallet import selectors, split
 from apps.wallet.ledger import fingerprint, ledger_post, system_account
-from apps.wallet.models import Account, Grab, RedPacket, Transaction
+from apps.wallet.models import Account, Grab, PacketShare, RedPacket, Transaction
 from apps.wallet.money import BadAmount, parse_amount, yuan
 
 from .accounts import account_create, account_for, balance_changed
@@ -130,6 +131,12 @@ def packet_create(
             created_at=now,
             expires_at=now + HOLD_FOR,
         )
+        amounts = split.remaining_shares(
+            kind=kind, total=total, count=count, remaining=total, remaining_count=count, seed=p.seed
+        )
+        PacketShare.objects.bulk_create(
+            PacketShare(packet=p, position=i, amount=amount) for i, amount in enumerate(amounts)
+        )
         txn = ledger_post(
             kind=Transaction.Kind.PACKET,
             lines=[(mine, -total), (holding, total)],
@@ -161,10 +168,12 @@ def grab_refusal(p: RedPacket, actor: User, *, is_direct: bool) -> DomainError |
     return None
 
 
-# In one process, the grabs of a packet queue here (striped by packet id) rather than at SQLite's write
-# lock, whose waiters poll with growing sleeps and, once in, hold the database-wide lock even to hear "too
-# late". The database's lock stays the truth between processes.
+# On SQLite one writer holds the whole database, even to say "too late": in one process the grabs of a
+# packet queue here (striped by packet id) and read the packet again when their turn comes, so only those
+# who get a share write. PostgreSQL's claims lock one share each and run side by side: a queue there would
+# only make them take turns (measured: tests/wallet/bench_packet_storm.py).
 _GRAB_QUEUES = [threading.Lock() for _ in range(64)]
+_QUEUED_VENDORS = {"sqlite"}
 
 
 def _grab_read(actor: User, pk) -> RedPacket:
@@ -180,40 +189,40 @@ def _grab_read(actor: User, pk) -> RedPacket:
 
 def packet_grab(*, actor: User, pk) -> Grab:
     """Open a red packet: your share (the same one again if you opened it before), or TooLate."""
-    # Most of a storm is answered by a read, without the write lock: SQLite's IMMEDIATE transactions take
-    # the database-wide lock even to say "too late".
+    # Most of a storm is answered by a read, without a write.
     p = _grab_read(actor, pk)
     if p.my_grab is not None:
         return p.my_grab
-    with _GRAB_QUEUES[p.pk % len(_GRAB_QUEUES)]:
-        p = _grab_read(actor, p.pk)  # as the grabbers ahead in the queue left it
-        if p.my_grab is not None:
+    queued = connection.vendor in _QUEUED_VENDORS
+    with _GRAB_QUEUES[p.pk % len(_GRAB_QUEUES)] if queued else contextlib.nullcontext():
+        if queued:
+            p = _grab_read(actor, p.pk)  # as the grabbers ahead in the queue left it
+            if p.my_grab is not None:
+                return p.my_grab
+        try:
+            with transaction.atomic():  # short, and the packet's row only at its end
+                mine, holding = _grab_accounts(actor)  # here: only the people who get a share need an account
+                grab, left = _claim_share(p, actor, mine, holding)
+        except IntegrityError:  # the same person's grab from another tab took a share a moment earlier
+            p = packet_for_grab(actor, p.pk)
+            if p.my_grab is None:
+                raise
             return p.my_grab
-        with transaction.atomic():  # short: the claim and its ledger lines only
-            locked = packet_for_grab(actor, p.pk, lock=True)  # one grab at a time per packet
-            if locked.my_grab is not None:
-                return locked.my_grab
-            refusal = grab_refusal(locked, actor, is_direct=locked.is_direct)
-            if refusal is not None:
-                raise refusal
-            mine, holding = _grab_accounts(actor)  # here: only the people who get a share need an account
-            grab = _claim_share(locked, actor, mine, holding)
-            _post_opened(locked, actor, last=grab.index + 1 == locked.count)
-    last = grab.index + 1 == locked.count
+    last = left == 0
     if last:
-        locked.status = RedPacket.Status.EMPTY
-        card_update(locked, {"state": RedPacket.Status.EMPTY})
+        p.status = RedPacket.Status.EMPTY
+        card_update(p, {"state": RedPacket.Status.EMPTY})
     # The details page follows the packet: its sender sees every grab; once all are taken, everyone who
     # grabbed sees the final list and the best-luck mark (not every member on every grab: a storm would
     # cost members × shares deliveries).
     watchers = [
-        locked.sender_id,
-        *(Grab.objects.filter(packet=locked).values_list("user_id", flat=True) if last else []),
+        p.sender_id,
+        *(Grab.objects.filter(packet=p).values_list("user_id", flat=True) if last else []),
     ]
     publish(
         user_ids=watchers,
         type="wallet.packet",
-        data={"packet": locked.pk, "taken": grab.index + 1, "count": locked.count},
+        data={"packet": p.pk, "taken": p.count - left, "count": p.count},
     )
     balance_changed(actor, mine)
     return grab
@@ -231,9 +240,9 @@ def _grab_accounts(actor: User) -> tuple[Account, Account]:
     return mine, found.get(Account.Kind.HOLDING) or system_account(Account.Kind.HOLDING)
 
 
-def _post_opened(p: RedPacket, grabber: User, *, last: bool) -> None:
-    """The lines only the sender and the grabber see, as in WeChat: "You opened Li Wei's red packet",
-    "Wang Fang opened your red packet" and, with the last share, "Your red packet has been fully claimed"."""
+def _post_opened(p: RedPacket, grabber: User) -> None:
+    """The lines only the sender and the grabber see, as in WeChat: "You opened Li Wei's red packet" and
+    "Wang Fang opened your red packet"."""
     if p.sender_id == grabber.pk:
         lines = {grabber.pk: [("packet_opened_own", {})]}
     else:
@@ -241,39 +250,57 @@ def _post_opened(p: RedPacket, grabber: User, *, last: bool) -> None:
             grabber.pk: [("packet_grabbed", {"name": p.sender_name})],
             p.sender_id: [("packet_opened", {"name": str(grabber)})],
         }
-    if last:
-        lines[p.sender_id].append(("packet_emptied", {}))
     chat.notice_post(conversation=Conversation(pk=p.conversation_id), lines=lines)
 
 
-def _claim_share(p: RedPacket, actor: User, mine: Account, holding: Account) -> Grab:
-    """Take the next share of locked, open packet `p` into `actor`'s balance (inside the caller's transaction)."""
-    amount = split.share_for(
-        kind=p.kind,
-        total=p.total,
-        count=p.count,
-        remaining=p.remaining_amount,
-        remaining_count=p.remaining_count,
-        seed=p.seed,
-    )
+# The first free share, locked and claimed in one statement. On PostgreSQL, SKIP LOCKED: a share another
+# claim holds is passed over, not waited for (that claim may still roll back and free it). On SQLite the
+# IMMEDIATE transaction has the database to itself. The outer condition keeps a share from being claimed
+# twice should the lock ever be missing.
+_CLAIM = """
+UPDATE {share} SET claimed_by_id = %s, claimed_at = %s
+WHERE id = (SELECT id FROM {share} WHERE packet_id = %s AND claimed_by_id IS NULL
+            ORDER BY position LIMIT 1{skip_locked})
+  AND claimed_by_id IS NULL
+RETURNING position, amount
+"""
+# The packet's counts follow its shares. Its row is locked from here to the commit (the ledger lines), in the
+# order the expiry sweep locks too (packet, then holding account); the claim that takes the last share
+# turns it "all taken", once.
+_TAKE = """
+UPDATE {packet} SET remaining_count = remaining_count - 1, remaining_amount = remaining_amount - %s,
+  status = CASE WHEN remaining_count = 1 THEN %s ELSE status END,
+  finished_at = CASE WHEN remaining_count = 1 THEN %s ELSE finished_at END
+WHERE id = %s AND status = %s AND expires_at > %s
+RETURNING remaining_count
+"""
+
+
+def _claim_share(p: RedPacket, actor: User, mine: Account, holding: Account) -> tuple[Grab, int]:
+    """Claim the first free share of `p` into `actor`'s balance (inside the caller's transaction); the grab
+    and how many shares are left, or TooLate."""
     now = clock.now()
-    index = p.count - p.remaining_count
-    last = p.remaining_count == 1
-    # Conditional on the counts just read: if two claims ever met here, only one would move money.
-    updated = RedPacket.objects.filter(
-        pk=p.pk,
-        remaining_count=p.remaining_count,
-        remaining_amount__gte=amount,
-        status=RedPacket.Status.OPEN,
-    ).update(
-        remaining_count=F("remaining_count") - 1,
-        remaining_amount=F("remaining_amount") - amount,
-        status=RedPacket.Status.EMPTY if last else RedPacket.Status.OPEN,
-        finished_at=now if last else None,
-    )
-    if updated != 1:
+    at = connection.ops.adapt_datetimefield_value(now)
+    skip_locked = " FOR UPDATE SKIP LOCKED" if connection.features.has_select_for_update_skip_locked else ""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _CLAIM.format(share=PacketShare._meta.db_table, skip_locked=skip_locked), [actor.pk, at, p.pk]
+        )
+        row = cursor.fetchone()
+    if row is None:
         raise TooLate(_("Too late: all red packets have been taken."))
+    index, amount = row
     grab = Grab.objects.create(packet=p, user=actor, amount=amount, index=index, created_at=now)
+    _post_opened(p, actor)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _TAKE.format(packet=RedPacket._meta.db_table),
+            [amount, RedPacket.Status.EMPTY, at, p.pk, RedPacket.Status.OPEN, at],
+        )
+        row = cursor.fetchone()
+    if row is None:  # expired (or swept) since the read: its money goes back to the sender
+        raise TooLate(_("This red packet has expired."), code="expired")
+    left = row[0]
     ledger_post(
         kind=Transaction.Kind.PACKET_GRAB,
         lines=[(holding, -amount), (mine, amount)],
@@ -282,7 +309,11 @@ def _claim_share(p: RedPacket, actor: User, mine: Account, holding: Account) -> 
         packet=p,
         savepoint=False,  # the grab's transaction rolls back whole on any error
     )
-    return grab
+    if left == 0:
+        chat.notice_post(
+            conversation=Conversation(pk=p.conversation_id), lines={p.sender_id: [("packet_emptied", {})]}
+        )
+    return grab, left
 
 
 def packet_expire_if_due(p: RedPacket) -> bool:
