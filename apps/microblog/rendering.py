@@ -39,6 +39,8 @@ class _Links:
     def __init__(self):
         self.post = _by_id("microblog:post")
         self.repost = _by_id("microblog:repost")
+        self.like = _by_id("microblog:post_like")
+        self.unlike = _by_id("microblog:post_unlike")
         self._topics: dict[str, str] = {}
         self._people: dict[int, str] = {}
 
@@ -80,11 +82,13 @@ def _card(post, links: _Links, *, full: bool) -> None:
     post.html, post.cut = post_html(post, full=full, links=links)
     post.url = links.post(post.pk)
     post.repost_url = links.repost(post.pk)
+    post.like_url = links.like(post.pk)
+    post.unlike_url = links.unlike(post.pk)
     post.author_url = links.person(post.author)
 
 
 def decorate(posts, *, full: bool = False):
-    """Set `html`, `cut`, `url`, `repost_url` and `author_url` on each post and on the original it embeds
+    """Set `html`, `cut`, `url`, `repost_url`, `like_url`, `unlike_url` and `author_url` on each post and on the original it embeds
     (the card reads them)."""
     links = _Links()
     for post in posts:

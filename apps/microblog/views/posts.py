@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -65,7 +66,9 @@ def feed(request, tab: str):
         return HttpResponseBadRequest(str(exc.message))
     page = TABS[tab](request.user, before=before, after=after)
     rendering.decorate(page.posts)
-    return render(request, "microblog/_feed_page.html", {"page": page})
+    # Without script a like comes back to the timeline, not to this fragment (only script fetches it).
+    context = {"page": page, "card_next": reverse(f"microblog:{tab}")}
+    return render(request, "microblog/_feed_page.html", context)
 
 
 @login_required
