@@ -3,13 +3,12 @@ like), written here rather than by a template.
 
 A timeline page is 20 cards of some 80 template nodes each (with their originals): the Django template engine
 spent more on them than on the page's queries (bench/bench_weibo.py). Here a page's labels are translated
-once, its URL patterns reversed once (rendering.decorate) and each person's name (microblog/_name.html, the V
-badge's one home) rendered once; the HTML is the same as the template's was. `microblog/_post.html` places
+once, its URL patterns reversed once (rendering.decorate) and each person's name with its V (templatetags/weibo's
+v_badge) written once; the HTML is the same as the template's was. `microblog/_post.html` places
 `post.card`, so every page showing cards calls `render_cards` first.
 """
 
 from django.middleware.csrf import get_token
-from django.template.loader import get_template
 from django.templatetags.static import static
 from django.utils.formats import date_format
 from django.utils.html import escape
@@ -20,6 +19,7 @@ from django.utils.translation import gettext as _
 
 from apps.core.templatetags.ui import avatar
 from apps.microblog import rendering
+from apps.microblog.templatetags.weibo import v_badge
 
 
 class _Page:
@@ -38,12 +38,15 @@ class _Page:
         self.icons = escape(static("img/icons.svg"))
         self.csrf = escape(get_token(request))
         self.back = escape(back if back is not None else request.get_full_path())
-        self._name = get_template("microblog/_name.html")
         self._names: dict[int, str] = {}
 
     def name(self, person) -> str:
+        """microblog/_name.html's markup (as the person and topic pages show it), once a person a page."""
         if person.pk not in self._names:
-            self._names[person.pk] = self._name.render({"person": person})
+            badge = v_badge(person)
+            self._names[person.pk] = (
+                f'<span class="mb-name">{escape(person)}{" " if badge else ""}{badge}</span>\n'
+            )
         return self._names[person.pk]
 
 
