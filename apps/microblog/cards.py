@@ -58,8 +58,8 @@ def _text(post, page: _Page) -> str:
 def _pictures(pictures, page: _Page) -> str:
     count = len(pictures)
     items = "".join(
-        f'<li><a href="{escape(p.image.url)}" data-viewer-item data-width="{escape(p.width)}" '
-        f'data-height="{escape(p.height)}"><img src="{escape(p.thumbnail.url)}" '
+        f'<li><a href="{escape(p.url)}" data-viewer-item data-width="{escape(p.width)}" '
+        f'data-height="{escape(p.height)}"><img src="{escape(p.thumbnail_url)}" '
         f'alt="{page.picture % {"n": n, "count": count}}" loading="lazy"></a></li>'
         for n, p in enumerate(pictures, start=1)
     )

@@ -7,6 +7,7 @@ have blocked.
 """
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -53,19 +54,43 @@ def _page(posts: QuerySet[Post], *, before: int | None, after: int | None, size:
     return Page(rows, rows[-1].pk if more and rows else None, rows[0].pk if rows else after)
 
 
+class Picture(NamedTuple):
+    """One of a post's pictures as a card shows it (no model instances: a page has up to 360)."""
+
+    url: str
+    thumbnail_url: str
+    width: int
+    height: int
+
+
+class Mentioned(NamedTuple):
+    """A person a post links by @name: what resolves the name and links their page."""
+
+    pk: int
+    username: str
+    public_id: str
+
+
 def attach(posts: list[Post]) -> list[Post]:
-    """Give each post (and the original it embeds) its pictures and linked mentions: two queries in all."""
+    """Give each post (and the original it embeds) its `pictures` and linked `mentioned` people: two queries
+    in all."""
     shown = {p.pk: p for p in posts}
     for post in posts:
         if post.origin is not None:
             shown.setdefault(post.origin.pk, post.origin)
-    pictures: dict[int, list[PostImage]] = {pk: [] for pk in shown}
-    mentioned: dict[int, list[User]] = {pk: [] for pk in shown}
+    pictures: dict[int, list[Picture]] = {pk: [] for pk in shown}
+    mentioned: dict[int, list[Mentioned]] = {pk: [] for pk in shown}
     if shown:
-        for image in PostImage.objects.filter(post_id__in=shown).order_by("post_id", "position"):
-            pictures[image.post_id].append(image)
-        for mention in Mention.objects.filter(post_id__in=shown).select_related("person"):
-            mentioned[mention.post_id].append(mention.person)
+        full, thumb = (PostImage._meta.get_field(name).storage for name in ("image", "thumbnail"))
+        rows = PostImage.objects.filter(post_id__in=shown).order_by("post_id", "position")
+        for post_id, image, thumbnail, width, height in rows.values_list(
+            "post_id", "image", "thumbnail", "width", "height"
+        ):
+            pictures[post_id].append(Picture(full.url(image), thumb.url(thumbnail), width, height))
+        for post_id, *person in Mention.objects.filter(post_id__in=shown).values_list(
+            "post_id", "person_id", "person__username", "person__public_id"
+        ):
+            mentioned[post_id].append(Mentioned(*person))
     for pk, post in shown.items():
         post.pictures = pictures[pk]
         post.mentioned = mentioned[pk]
