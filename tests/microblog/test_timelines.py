@@ -3,10 +3,12 @@
 import re
 
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from apps.accounts.models import Block
 from apps.core import clock
+from apps.microblog import cards
 from apps.microblog.models import Post, Report, Topic
 from apps.microblog.selectors import timelines
 from apps.microblog.services import likes, posts
@@ -213,3 +215,11 @@ def test_a_like_counts_live_for_the_authors_fans_too(liwei, wangfang, zhangmin, 
     [counts] = [e for e in sent if e["type"] == "weibo.counts"]
     assert counts["data"] == {"post_id": post.pk, "reposts": 0, "comments": 0, "likes": 1}
     assert set(counts["user_ids"]) == {wangfang.pk, zhangmin.pk, liwei.pk}
+
+
+@pytest.mark.parametrize("verified", ["", "person", "organisation"])
+def test_a_cards_name_is_written_as_the_name_template_writes_it(liwei, rf, verified):
+    """Cards write names in Python (a page's speed); the person and topic pages use microblog/_name.html."""
+    liwei.verified = verified
+    page = cards._Page(rf.get("/weibo/"), back=None)
+    assert page.name(liwei) == render_to_string("microblog/_name.html", {"person": liwei})
