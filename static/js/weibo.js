@@ -95,13 +95,43 @@
     });
   }
 
+  // Counts follow "weibo.counts" wherever a post's counts show (cards, the comment thread's heading).
   function setupCounts() {
     if (!window.Realtime) return;
     window.Realtime.on("weibo.counts", (data) => {
-      document.querySelectorAll(`[data-post="${Number(data.post_id)}"] > .mb-actions [data-count]`).forEach((el) => {
+      document.querySelectorAll(`[data-post-count="${Number(data.post_id)}"][data-count]`).forEach((el) => {
         const value = data[el.dataset.count];
         if (value != null) el.textContent = String(value);
       });
+    });
+  }
+
+  // The card's like button is a plain form (works without script); here it toggles in place.
+  function setupLikes() {
+    document.addEventListener("submit", (e) => {
+      const form = e.target;
+      if (e.defaultPrevented || !form.matches("[data-post-like]")) return;
+      e.preventDefault();
+      const button = form.querySelector("button");
+      button.disabled = true;
+      fetch(form.action, {
+        method: "POST",
+        body: new FormData(form),
+        credentials: "same-origin",
+        headers: { Accept: "application/json" },
+      })
+        .then((r) => r.json())
+        .then((answer) => {
+          if (answer.error) {
+            if (window.Realtime && window.Realtime.toast) window.Realtime.toast(answer.error, "error");
+            return;
+          }
+          button.setAttribute("aria-pressed", answer.liked ? "true" : "false");
+          form.action = answer.liked ? form.dataset.unlikeUrl : form.dataset.likeUrl;
+          form.querySelector('[data-count="likes"]').textContent = String(answer.likes);
+        })
+        .catch(() => form.submit()) // the server's page will say what happened
+        .finally(() => { button.disabled = false; });
     });
   }
 
@@ -181,6 +211,7 @@
     const feed = document.querySelector("[data-feed]");
     if (feed) setupFeed(feed);
     setupCounts();
+    setupLikes();
     setupViewer();
     setupComposer();
   });

@@ -1,5 +1,7 @@
 """Weibo in the browser: post with a new #topic# and find it; a second phone sees "1 new post" live and loads it."""
 
+import re
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
@@ -96,3 +98,23 @@ def test_scrolling_down_loads_older_posts(page_as, liwei):
     page.locator(".mb-post").last.scroll_into_view_if_needed()
     expect(page.locator(".mb-post")).to_have_count(45)
     expect(page.locator(".mb-post").last).to_contain_text("第0条")
+
+
+def test_liking_on_home_presses_the_button_and_the_author_sees_the_count_live(page_as, liwei, wangfang):
+    Follow.objects.create(fan=liwei, followee=wangfang, created_at=timezone.now())
+    in_thread(posts.post_create, actor=wangfang, text="点个赞吧")
+    author = page_as(wangfang, "/weibo/")
+    expect(author.locator("html[data-realtime=open]")).to_have_count(1)
+    reader = page_as(liwei, "/weibo/")
+    card = reader.locator(".mb-post", has_text="点个赞吧")
+    like = card.get_by_role("button", name="Like")
+    expect(like).to_have_attribute("aria-pressed", "false")
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "true")
+    expect(like).to_contain_text("1")
+    expect(reader).to_have_url(re.compile(r"/weibo/$"))  # toggled in place, no page load
+    expect(author.locator('.mb-post [data-count="likes"]')).to_have_text("1")  # weibo.counts, live
+    like.click()
+    expect(like).to_have_attribute("aria-pressed", "false")
+    expect(like).to_contain_text("0")
+    expect(author.locator('.mb-post [data-count="likes"]')).to_have_text("0")

@@ -9,6 +9,7 @@ from django.urls import reverse
 from apps.accounts.models import Block
 from apps.core import clock
 from apps.core.errors import DomainError, NotFound, RateLimited
+from apps.microblog import rendering
 from apps.microblog.models import Mention, Notification, Post, PostImage, PostTopic, Topic, TopicActivity
 from apps.microblog.services import posts
 from tests.microblog.helpers_posts import follow, follow_topic, not_an_image, png
@@ -300,3 +301,13 @@ def test_a_repost_is_activity_on_the_original_s_topics(liwei, wangfang, window_s
         "wangfang",
     }
     assert Topic.objects.get(key="外滩").posts == 1
+
+
+@pytest.mark.parametrize("name", ["上海下雪了", "Double 11", "a/b", "100%", "what? #no", "é&<>'\"", "~:@!$"])
+def test_card_links_to_a_topic_are_its_pages_url(name):
+    """The card fills one reversed pattern per page with each topic: it must quote as reverse() does."""
+    assert rendering._Links().topic(name) == reverse("microblog:topic", args=[name])
+
+
+def test_card_links_to_a_person_are_their_pages_url(liwei):
+    assert rendering._Links().person(liwei) == reverse("microblog:person", args=[liwei.public_id])

@@ -1,13 +1,17 @@
 """Timelines: what home and the square show, to whom, page by page, in a fixed number of queries."""
 
+import re
+
 import pytest
+from django.template.loader import render_to_string
 from django.urls import reverse
 
 from apps.accounts.models import Block
 from apps.core import clock
+from apps.microblog import cards
 from apps.microblog.models import Post, Report, Topic
 from apps.microblog.selectors import timelines
-from apps.microblog.services import posts
+from apps.microblog.services import likes, posts
 from tests.microblog.helpers_posts import follow, follow_topic, png
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +154,72 @@ def test_cards_show_preview_full_text_pictures_and_v(liwei, wangfang, client_as)
     assert 'alt="Picture 1 of 1"' in page
     detail = client_as(liwei).get(reverse("microblog:post", args=[long.pk])).content.decode()
     assert "尾巴" in detail
+
+
+def _like_form(page: str, post: Post) -> re.Match:
+    """The card's like form for `post`: its action, the page it comes back to, its button's state and count."""
+    form = re.search(
+        rf'<form class="mb-post-like" method="post" action="(?P<action>[^"]+)"[^>]*>.*?'
+        rf'name="next" value="(?P<next>[^"]+)".*?aria-pressed="(?P<pressed>true|false)".*?'
+        rf'data-post-count="{post.pk}" data-count="likes">(?P<count>\d+)<',
+        page,
+        re.S,
+    )
+    assert form is not None, "no like button on the card"
+    return form
+
+
+def test_liking_from_home_without_script_moves_the_count_and_presses_the_button(liwei, wangfang, client_as):
+    follow(liwei, wangfang)
+    post = posts.post_create(actor=wangfang, text="like me")
+    client = client_as(liwei)
+    form = _like_form(client.get(reverse("microblog:home")).content.decode(), post)
+    assert (form["action"], form["pressed"], form["count"]) == (
+        reverse("microblog:post_like", args=[post.pk]),
+        "false",
+        "0",
+    )
+    response = client.post(form["action"], {"next": form["next"]})  # a plain form post, no script
+    assert response.status_code == 302 and response.url == f"{reverse('microblog:home')}#p{post.pk}"
+    after = _like_form(client.get(response.url).content.decode(), post)
+    assert (after["action"], after["pressed"], after["count"]) == (
+        reverse("microblog:post_unlike", args=[post.pk]),
+        "true",
+        "1",
+    )
+    client.post(after["action"], {"next": after["next"]})
+    again = _like_form(client.get(reverse("microblog:home")).content.decode(), post)
+    assert (again["pressed"], again["count"]) == ("false", "0")
+
+
+def test_the_scripted_like_answers_the_new_state_and_count(liwei, wangfang, client_as):
+    post = posts.post_create(actor=wangfang, text="like me")
+    client = client_as(liwei)
+    url = reverse("microblog:post_like", args=[post.pk])
+    answer = client.post(url, HTTP_ACCEPT="application/json").json()
+    assert answer == {"ok": True, "liked": True, "likes": 1}
+
+
+def test_a_card_loaded_by_scroll_comes_back_to_its_timeline_without_script(liwei, wangfang, client_as):
+    post = posts.post_create(actor=wangfang, text="on the square")
+    page = client_as(liwei).get(reverse("microblog:feed", args=["square"])).content.decode()
+    assert _like_form(page, post)["next"] == f"{reverse('microblog:square')}#p{post.pk}"
+
+
+def test_a_like_counts_live_for_the_authors_fans_too(liwei, wangfang, zhangmin, published_events):
+    """One sender of `weibo.counts`: likes, comments and reposts reach the same watchers."""
+    follow(zhangmin, wangfang)
+    post = posts.post_create(actor=wangfang, text="watched")
+    with published_events() as sent:
+        likes.post_like(actor=liwei, post_id=post.pk)
+    [counts] = [e for e in sent if e["type"] == "weibo.counts"]
+    assert counts["data"] == {"post_id": post.pk, "reposts": 0, "comments": 0, "likes": 1}
+    assert set(counts["user_ids"]) == {wangfang.pk, zhangmin.pk, liwei.pk}
+
+
+@pytest.mark.parametrize("verified", ["", "person", "organisation"])
+def test_a_cards_name_is_written_as_the_name_template_writes_it(liwei, rf, verified):
+    """Cards write names in Python (a page's speed); the person and topic pages use microblog/_name.html."""
+    liwei.verified = verified
+    page = cards._Page(rf.get("/weibo/"), back=None)
+    assert page.name(liwei) == render_to_string("microblog/_name.html", {"person": liwei})

@@ -12,22 +12,15 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import Block, User
 from apps.core import clock, ratelimit
 from apps.core.errors import DomainError, NotFound, RateLimited
-from apps.core.events import publish
 from apps.microblog.models import MAX_COMMENT, Comment, Post
 from apps.microblog.services import notifications
+from apps.microblog.services.posts import publish_counts
 from apps.microblog.services.topic_activity import topics_touch
 
 COMMENT_LIMIT = 20  # per person per minute (the shared cache)
 COMMENT_WINDOW = 60
 
 Kind = notifications.Kind
-
-
-def publish_counts(post_id: int, *, user_ids) -> None:
-    """Push the post's current counts (read after this transaction's updates) to `user_ids`' open tabs."""
-    counts = Post.objects.filter(pk=post_id).values("reposts", "comments", "likes").first()
-    if counts is not None:
-        publish(user_ids=user_ids, type="weibo.counts", data={"post_id": post_id, **counts})
 
 
 def live_post(post_id: int) -> Post:
@@ -98,7 +91,7 @@ def _comment_create(*, actor: User, post_id: int, text: str, reply_to_id: int | 
         notifications.notify(
             recipients=[post.author_id], actor=actor, kind=Kind.COMMENT, post=post, comment=comment
         )
-    publish_counts(post.pk, user_ids={actor.pk, post.author_id})
+    publish_counts([post.pk], also={actor.pk})
     return comment
 
 
@@ -109,7 +102,7 @@ def comment_delete(*, actor: User, comment_id: int) -> None:
     if comment is None or actor.pk not in (comment.author_id, comment.post.author_id):
         raise NotFound(_("That comment has been deleted."))
     comment_remove(comment)
-    publish_counts(comment.post_id, user_ids={actor.pk, comment.post.author_id})
+    publish_counts([comment.post_id], also={actor.pk})
 
 
 def comment_remove(comment: Comment) -> bool:

@@ -10,7 +10,8 @@ from apps.core import clock, ratelimit
 from apps.core.errors import NotFound, RateLimited
 from apps.microblog.models import Comment, CommentLike, Post, PostLike
 from apps.microblog.services import notifications
-from apps.microblog.services.comments import live_post, publish_counts
+from apps.microblog.services.comments import live_post
+from apps.microblog.services.posts import publish_counts
 
 LIKE_LIMIT = 60  # likes and unlikes per person per minute
 LIKE_WINDOW = 60
@@ -42,7 +43,7 @@ def post_like(*, actor: User, post_id: int) -> bool:
         return False
     Post.objects.filter(pk=post.pk).update(likes=F("likes") + 1)
     notifications.notify(recipients=[post.author_id], actor=actor, kind=notifications.Kind.LIKE, post=post)
-    publish_counts(post.pk, user_ids={actor.pk, post.author_id})
+    publish_counts([post.pk], also={actor.pk})
     return True
 
 
@@ -55,7 +56,7 @@ def post_unlike(*, actor: User, post_id: int) -> bool:
     if not deleted:
         return False
     Post.objects.filter(pk=post.pk, likes__gte=1).update(likes=F("likes") - 1)
-    publish_counts(post.pk, user_ids={actor.pk, post.author_id})
+    publish_counts([post.pk], also={actor.pk})
     return True
 
 

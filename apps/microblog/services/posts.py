@@ -170,18 +170,23 @@ def post_create(*, actor: User, text: str, uploads=()) -> Post:
     return post
 
 
-def _counts_event(post: Post) -> dict:
-    return {"post_id": post.pk, "reposts": post.reposts, "comments": post.comments, "likes": post.likes}
-
-
-def publish_counts(post_ids: list[int]) -> None:
-    """Send `weibo.counts` for these posts to everyone online who may be looking at them: their authors'
-    fans, the authors, and whoever reposted them (after the commit)."""
-    for post in Post.objects.filter(pk__in=post_ids).only("pk", "author_id", "reposts", "comments", "likes"):
-        watchers = set(Follow.objects.filter(followee_id=post.author_id).values_list("fan_id", flat=True))
-        watchers |= set(Post.objects.filter(origin=post).values_list("author_id", flat=True)[:500])
-        watchers.add(post.author_id)
-        publish(user_ids=watchers, type="weibo.counts", data=_counts_event(post))
+def publish_counts(post_ids, *, also=()) -> None:
+    """Send `weibo.counts` {post_id, reposts, comments, likes} for these posts, read after this transaction's
+    updates, to everyone online who may be looking at them once it commits: the author, their fans, whoever
+    reposted them, and `also` (the person who just acted, whose other tabs follow). The one sender of it."""
+    for post in Post.objects.filter(pk__in=list(post_ids)).values(
+        "pk", "author_id", "reposts", "comments", "likes"
+    ):
+        watchers = set(Follow.objects.filter(followee_id=post["author_id"]).values_list("fan_id", flat=True))
+        watchers |= set(Post.objects.filter(origin_id=post["pk"]).values_list("author_id", flat=True)[:500])
+        watchers |= {post["author_id"], *also}
+        data = {
+            "post_id": post["pk"],
+            "reposts": post["reposts"],
+            "comments": post["comments"],
+            "likes": post["likes"],
+        }
+        publish(user_ids=watchers, type="weibo.counts", data=data)
 
 
 def chain_text(comment: str, parent: Post) -> str:

@@ -8,7 +8,8 @@ from apps.accounts.models import User
 from apps.core import clock
 from apps.core.errors import DomainError
 from apps.microblog.models import Comment, Post, Report
-from apps.microblog.services.comments import comment_remove, live_post, publish_counts
+from apps.microblog.services.comments import comment_remove, live_post
+from apps.microblog.services.posts import publish_counts
 
 REASON_MAX = 200
 
@@ -58,7 +59,7 @@ def report_hide_for_everyone(*, report: Report) -> int:
     else:
         comment = Comment.objects.get(pk=report.comment_id)
         if comment_remove(comment):
-            publish_counts(comment.post_id, user_ids={Post.objects.get(pk=comment.post_id).author_id})
+            publish_counts([comment.post_id])
     return _open_reports_on(report).update(resolved_at=now)
 
 

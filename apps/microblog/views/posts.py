@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.core.converters import BadQuery, parse_id
 from apps.core.errors import DomainError
 from apps.core.web import attempt
-from apps.microblog import rendering
+from apps.microblog import cards
 from apps.microblog.models import MAX_IMAGES, MAX_TEXT
 from apps.microblog.selectors import timelines
 from apps.microblog.services import posts as post_services
@@ -36,7 +37,7 @@ def _cursor(request, name: str) -> int | None:
 
 def _timeline(request, tab: str):
     page = TABS[tab](request.user)
-    rendering.decorate(page.posts)
+    cards.render_cards(request, page.posts)
     context = {"tab": "discover", "weibo_tab": tab, "page": page, "hide_tabbar": False}
     return render(request, "microblog/timeline.html", context)
 
@@ -64,7 +65,8 @@ def feed(request, tab: str):
     except BadQuery as exc:
         return HttpResponseBadRequest(str(exc.message))
     page = TABS[tab](request.user, before=before, after=after)
-    rendering.decorate(page.posts)
+    # Without script a like comes back to the timeline, not to this fragment (only script fetches it).
+    cards.render_cards(request, page.posts, back=reverse(f"microblog:{tab}"))
     return render(request, "microblog/_feed_page.html", {"page": page})
 
 
@@ -74,7 +76,7 @@ def detail(request, pk: int):
     post = timelines.post_for(request.user, pk)
     if post is None:
         raise Http404
-    rendering.decorate([post], full=True)
+    cards.render_cards(request, [post], full=True)
     context = {**thread_context(request, post), "post": post, "hide_tabbar": True}
     return render(request, "microblog/post.html", context)
 
@@ -120,7 +122,7 @@ def repost(request, pk: int):
         else:
             messages.success(request, _("Reposted."))
             return redirect("microblog:home")
-    rendering.decorate([post])
+    cards.render_cards(request, [post])
     context = {"post": post, "comment": comment, "error": error, "max_text": MAX_TEXT, "hide_tabbar": True}
     return render(request, "microblog/repost.html", context, status=400 if error else 200)
 
