@@ -44,9 +44,7 @@ class _Page:
         """microblog/_name.html's markup (as the person and topic pages show it), once a person a page."""
         if person.pk not in self._names:
             badge = v_badge(person)
-            self._names[person.pk] = (
-                f'<span class="mb-name">{escape(person)}{" " if badge else ""}{badge}</span>\n'
-            )
+            self._names[person.pk] = f'<span class="mb-name">{escape(person)}{badge}</span>'
         return self._names[person.pk]
 
 

@@ -206,15 +206,19 @@ def test_a_card_loaded_by_scroll_comes_back_to_its_timeline_without_script(liwei
     assert _like_form(page, post)["next"] == f"{reverse('microblog:square')}#p{post.pk}"
 
 
-def test_a_like_counts_live_for_the_authors_fans_too(liwei, wangfang, zhangmin, published_events):
-    """One sender of `weibo.counts`: likes, comments and reposts reach the same watchers."""
+def test_a_like_counts_live_for_the_author_the_reposters_and_the_liker_not_every_fan(
+    liwei, wangfang, zhangmin, zhaolei, published_events
+):
+    """One sender of `weibo.counts`: likes, comments and reposts reach the same watchers (a brand's 50,000 fans
+    are not sent an event per like)."""
     follow(zhangmin, wangfang)
     post = posts.post_create(actor=wangfang, text="watched")
+    posts.post_repost(actor=zhaolei, post=post, comment="see this")
     with published_events() as sent:
         likes.post_like(actor=liwei, post_id=post.pk)
     [counts] = [e for e in sent if e["type"] == "weibo.counts"]
-    assert counts["data"] == {"post_id": post.pk, "reposts": 0, "comments": 0, "likes": 1}
-    assert set(counts["user_ids"]) == {wangfang.pk, zhangmin.pk, liwei.pk}
+    assert counts["data"] == {"post_id": post.pk, "reposts": 1, "comments": 0, "likes": 1}
+    assert set(counts["user_ids"]) == {wangfang.pk, zhaolei.pk, liwei.pk}
 
 
 @pytest.mark.parametrize("verified", ["", "person", "organisation"])
@@ -222,4 +226,4 @@ def test_a_cards_name_is_written_as_the_name_template_writes_it(liwei, rf, verif
     """Cards write names in Python (a page's speed); the person and topic pages use microblog/_name.html."""
     liwei.verified = verified
     page = cards._Page(rf.get("/weibo/"), back=None)
-    assert page.name(liwei) == render_to_string("microblog/_name.html", {"person": liwei})
+    assert page.name(liwei) == render_to_string("microblog/_name.html", {"person": liwei}).strip()

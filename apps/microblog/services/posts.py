@@ -172,13 +172,16 @@ def post_create(*, actor: User, text: str, uploads=()) -> Post:
 
 def publish_counts(post_ids, *, also=()) -> None:
     """Send `weibo.counts` {post_id, reposts, comments, likes} for these posts, read after this transaction's
-    updates, to everyone online who may be looking at them once it commits: the author, their fans, whoever
-    reposted them, and `also` (the person who just acted, whose other tabs follow). The one sender of it."""
+    updates, once it commits: to the author, whoever reposted them (up to 500), and `also` (the person who just
+    acted, whose other tabs follow). The one sender of it.
+
+    Not to every fan: a like on a brand's post would be an event to each of its 50,000 fans, online or not. Other
+    readers see the counts as of their page (a per-post page group joined by the cards on screen is the next step).
+    """
     for post in Post.objects.filter(pk__in=list(post_ids)).values(
         "pk", "author_id", "reposts", "comments", "likes"
     ):
-        watchers = set(Follow.objects.filter(followee_id=post["author_id"]).values_list("fan_id", flat=True))
-        watchers |= set(Post.objects.filter(origin_id=post["pk"]).values_list("author_id", flat=True)[:500])
+        watchers = set(Post.objects.filter(origin_id=post["pk"]).values_list("author_id", flat=True)[:500])
         watchers |= {post["author_id"], *also}
         data = {
             "post_id": post["pk"],

@@ -3,13 +3,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.selectors import access_person, has_blocked
 from apps.core.converters import BadQuery, parse_id
 from apps.core.errors import NotFound
 from apps.core.web import attempt
-from apps.microblog import rendering
+from apps.microblog import cards
 from apps.microblog.selectors import people as selectors
 from apps.microblog.selectors import timelines
 from apps.microblog.services import follows
@@ -39,7 +40,7 @@ def _posts(request, person):
     """A page of the person's posts as cards, from the `before` cursor; BadQuery if it is not an id."""
     before = parse_id(request.GET["before"]) if request.GET.get("before") else None
     page = timelines.person_posts(request.user, person, before=before)
-    rendering.decorate(page.posts)
+    cards.render_cards(request, page.posts, back=reverse("microblog:person", args=[person.public_id]))
     return page
 
 

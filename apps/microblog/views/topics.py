@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 
 from apps.core.converters import BadQuery, parse_id
 from apps.core.web import attempt
-from apps.microblog import rendering
+from apps.microblog import cards
 from apps.microblog.models import HotTopic, Topic
 from apps.microblog.selectors import topics as selectors
 from apps.microblog.services import topics as services
@@ -40,7 +40,7 @@ def topic(request, name: str):
         return HttpResponseBadRequest(str(exc.message))
     services.topic_read(viewer=request.user, topic=found)
     page = selectors.topic_page(found, request.user, sort=sort, before=before)
-    rendering.decorate([*page.posts, page.pinned] if page.pinned else page.posts)
+    cards.render_cards(request, [*page.posts, page.pinned] if page.pinned else page.posts)
     context = {
         "tab": "discover",
         "topic": found,
