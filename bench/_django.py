@@ -118,3 +118,51 @@ def table(title: str, header: list[str], rows: list[list]) -> None:
     print("  " + "  ".join(str(h).ljust(w) for h, w in zip(header, widths, strict=False)))
     for row in rows:
         print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)))
+
+
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def fresh_pg(name: str) -> str | None:
+    """The URL of PostgreSQL database `name`, dropped and created anew; None (said why) if there is no server."""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name}")
+            conn.execute(f"CREATE DATABASE {name}")
+    except Exception as exc:  # no server here: report and skip
+        print(f"PostgreSQL skipped: {exc}")
+        return None
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def run_child(script: str, db: str, env: dict) -> dict | None:
+    """Run `script db` in a process of its own; the last JSON line it printed (None, with its errors, if it failed)."""
+    import json
+    import subprocess
+
+    result = subprocess.run(
+        [sys.executable, str(Path(script).resolve()), db],
+        cwd=ROOT,
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
+    if result.returncode or not lines:
+        print(f"{db}: failed\n{result.stderr[-2000:]}")
+        return None
+    return json.loads(lines[-1])
+
+
+def on_both_databases(script: str, pg_name: str) -> list[dict]:
+    """`script`'s results on SQLite, then on a fresh PostgreSQL database `pg_name` (skipped, said why, if none)."""
+    results = [run_child(script, "sqlite", {"DATABASE_URL": ""} if "DATABASE_URL" in os.environ else {})]
+    url = fresh_pg(pg_name)
+    if url:
+        results.append(
+            run_child(script, "pg", {"DATABASE_URL": url, "REDIS_URL": os.environ.get("REDIS_URL", "")})
+        )
+    return [r for r in results if r]

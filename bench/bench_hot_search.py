@@ -12,14 +12,12 @@ replaced in one transaction, the prune. Wall time (median of 15) and the process
 import json
 import os
 import random
-import subprocess
 import sys
 import time
 from datetime import timedelta
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = "bench_hot"
 ACTIVITY = int(os.environ.get("HOT_ACTIVITY", "200000"))
 PEOPLE, TOPICS, RUNS = 2000, 5000, 15
@@ -95,44 +93,11 @@ def child(db: str) -> None:
     ]}))  # fmt: skip
 
 
-def run(db: str, env: dict) -> dict | None:
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__)), db], cwd=HERE.parent, env={**os.environ, **env},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    if result.returncode or not lines:
-        print(f"{db}: failed\n{result.stderr[-2000:]}")
-        return None
-    return json.loads(lines[-1])
-
-
-def fresh_pg() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
-    except Exception as exc:  # no server here: report and skip
-        print(f"PostgreSQL skipped: {exc}")
-        return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
-
-
 def main() -> None:
     sys.path.insert(0, str(HERE))
-    from _django import table
+    from _django import on_both_databases, table
 
-    rows = []
-    sqlite = run("sqlite", {"DATABASE_URL": ""} if "DATABASE_URL" in os.environ else {})
-    if sqlite:
-        rows.append(sqlite)
-    url = fresh_pg()
-    if url:
-        pg = run("pg", {"DATABASE_URL": url, "REDIS_URL": os.environ.get("REDIS_URL", "")})
-        if pg:
-            rows.append(pg)
+    rows = on_both_databases(__file__, PG_DB)
     table(
         f"Hot search: one refresh over {ACTIVITY:,} activity rows ({PEOPLE:,} people, {TOPICS:,} topics), "
         f"{RUNS} runs; target p50 < {TARGET_MS} ms",

@@ -7,14 +7,12 @@ on SQLite (WAL, IMMEDIATE transactions) and PostgreSQL (row locks), each in its 
 
 import json
 import os
-import subprocess
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = "bench_wallet"
 PAYERS = int(os.environ.get("WALLET_PAYERS", "50"))
 PAYMENTS_EACH = int(os.environ.get("WALLET_PAYMENTS_EACH", "40"))
@@ -115,44 +113,11 @@ def child(db: str) -> None:
     )
 
 
-def run(db: str, env: dict) -> dict | None:
-    result = subprocess.run(
-        [sys.executable, str(Path(__file__)), db], cwd=HERE.parent, env={**os.environ, **env},
-        capture_output=True, text=True, check=False,
-    )  # fmt: skip
-    lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-    if result.returncode or not lines:
-        print(f"{db}: failed\n{result.stderr[-2000:]}")
-        return None
-    return json.loads(lines[-1])
-
-
-def fresh_pg() -> str | None:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB}")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
-    except Exception as exc:  # no server here: report and skip
-        print(f"PostgreSQL skipped: {exc}")
-        return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB
-
-
 def main() -> None:
     sys.path.insert(0, str(HERE))
-    from _django import table
+    from _django import on_both_databases, table
 
-    rows = []
-    sqlite = run("sqlite", {"DATABASE_URL": ""} if "DATABASE_URL" in os.environ else {})
-    if sqlite:
-        rows.append(sqlite)
-    url = fresh_pg()
-    if url:
-        pg = run("pg", {"DATABASE_URL": url, "REDIS_URL": os.environ.get("REDIS_URL", "")})
-        if pg:
-            rows.append(pg)
+    rows = on_both_databases(__file__, PG_DB)
     table(
         f"Wallet: {PAYERS} concurrent payers × {PAYMENTS_EACH} QR payments; storm: {MEMBERS} members grab a "
         f"{SHARES}-share lucky packet (50 threads)",
