@@ -1,5 +1,6 @@
 """The shared test kit: the sample cast, logged-in clients, captured events, a live ASGI server, Chromium."""
 
+import asyncio
 import os
 import shutil
 import socket
@@ -295,6 +296,28 @@ def in_thread(fn, *args, **kwargs):
     which runs in the test's own."""
     with ThreadPoolExecutor(1) as thread:
         return thread.submit(fn, *args, **kwargs).result()
+
+
+def serve_lifespan_until(done: threading.Event, *, timeout: float = 20) -> list[str]:
+    """Start the server's lifespan (its periodic work), wait until `done` is set, shut it down; the lifespan's
+    answers. On an event loop of its own thread (the suite's browser tests keep one running in this one)."""
+    from apps.core import periodic
+
+    async def scenario():
+        inbox, sent = asyncio.Queue(), []
+
+        async def send(message):
+            sent.append(message["type"])
+
+        await inbox.put({"type": "lifespan.startup"})
+        task = asyncio.create_task(periodic.lifespan({"type": "lifespan"}, inbox.get, send))
+        await asyncio.to_thread(done.wait, timeout)
+        await inbox.put({"type": "lifespan.shutdown"})
+        await task
+        return sent
+
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, scenario()).result()
 
 
 @pytest.fixture

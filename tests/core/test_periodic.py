@@ -1,6 +1,5 @@
 """Periodic work: one loop per worker process, one run per job and period across processes (a lease)."""
 
-import asyncio
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
@@ -9,6 +8,7 @@ import pytest
 
 from apps.core import clock, periodic
 from apps.core.models import Lease
+from tests.conftest import serve_lifespan_until
 
 
 @pytest.fixture
@@ -74,30 +74,11 @@ def test_processes_at_the_same_instant_run_it_once(only_job):
     assert sum(len(r) for r in results) == 1 and len(runs) == 1
 
 
-def _in_own_loop(coroutine):
-    """Run `coroutine` in a thread of its own: Playwright's sync API may hold an event loop in this one."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
-
-
 @pytest.mark.django_db(transaction=True)
 def test_the_server_lifespan_runs_the_jobs_until_shutdown(only_job):
     ran = threading.Event()
     only_job("refresh", fail=True)  # a failure is logged; the loop goes on
     periodic.register("mark", ran.set, every=30)
 
-    async def scenario():
-        inbox, sent = asyncio.Queue(), []
-
-        async def send(message):
-            sent.append(message["type"])
-
-        await inbox.put({"type": "lifespan.startup"})
-        task = asyncio.create_task(periodic.lifespan({"type": "lifespan"}, inbox.get, send))
-        await asyncio.to_thread(ran.wait, 20)
-        await inbox.put({"type": "lifespan.shutdown"})
-        await task
-        return sent
-
-    assert _in_own_loop(scenario()) == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert serve_lifespan_until(ran) == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert ran.is_set() and periodic._task is None

@@ -1,6 +1,4 @@
-import asyncio
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
@@ -8,14 +6,9 @@ import pytest
 from apps.core import clock, periodic
 from apps.wallet import services
 from apps.wallet.models import Transfer
+from tests.conftest import serve_lifespan_until
 
 from .conftest import PIN, key
-
-
-def _in_own_loop(coroutine):
-    """Run `coroutine` in a thread of its own: Playwright's sync API may hold an event loop in this one."""
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def _watch_expiry(monkeypatch):
@@ -41,20 +34,7 @@ def test_the_server_lifespan_runs_the_expiry_that_refunds_an_expired_transfer(
     clock.advance(timedelta(hours=25))
     swept = _watch_expiry(monkeypatch)
 
-    async def scenario():
-        inbox, sent = asyncio.Queue(), []
-
-        async def send(message):
-            sent.append(message["type"])
-
-        await inbox.put({"type": "lifespan.startup"})
-        task = asyncio.create_task(periodic.lifespan({"type": "lifespan"}, inbox.get, send))
-        await asyncio.to_thread(swept.wait, 20)
-        await inbox.put({"type": "lifespan.shutdown"})
-        await task
-        return sent
-
-    assert _in_own_loop(scenario()) == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
+    assert serve_lifespan_until(swept) == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert swept.is_set()
     t.refresh_from_db()
     assert t.status == Transfer.Status.EXPIRED
