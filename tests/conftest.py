@@ -7,6 +7,7 @@ import socket
 import tempfile
 import threading
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
@@ -257,12 +258,18 @@ def live_url(asgi_server, transactional_db):
     """The live server's base URL, with a database the server thread can see (committed data)."""
     from apps.core import consumers
 
+    already_open = consumers.open_sockets()
     yield asgi_server
-    # Let every socket finish its disconnect (presence writes) before the database is emptied under it:
-    # a flush racing with those writes deadlocks on PostgreSQL.
+    # Let this test's sockets finish their disconnect (presence writes) before the database is emptied under
+    # them: a flush racing with those writes deadlocks on PostgreSQL. One still open after 10 s is reported and
+    # not waited for again by later tests.
     deadline = time.monotonic() + 10
-    while consumers.open_sockets() and time.monotonic() < deadline:
+    while (consumers.open_sockets() - already_open) and time.monotonic() < deadline:
         time.sleep(0.02)
+    if left := consumers.open_sockets() - already_open:
+        warnings.warn(
+            f"{len(left)} websocket(s) still open 10 s after the test: {sorted(left)}", stacklevel=1
+        )
 
 
 # --- Chromium through Playwright ---------------------------------------------------------------------

@@ -42,9 +42,9 @@ RECHECK_AT_MOST = 6 * 3600.0  # seconds: re-read the session's expiry at least t
 _open_sockets: set[str] = set()
 
 
-def open_sockets() -> int:
-    """How many of this process's sockets are open or still finishing their disconnect."""
-    return len(_open_sockets)
+def open_sockets() -> frozenset[str]:
+    """The channel names of this process's sockets that are open or still finishing their disconnect."""
+    return frozenset(_open_sockets)
 
 
 def in_pool(func):
