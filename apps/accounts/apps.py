@@ -1,6 +1,9 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+# Plain registries, no models: safe at import time (the app's own modules import in ready()).
+from apps.core import badges, discover
+
 
 class AccountsConfig(AppConfig):
     name = "apps.accounts"
@@ -8,8 +11,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts and contacts")
 
     def ready(self):
-        from apps.accounts import selectors
-        from apps.core import badges, discover
+        from . import selectors
 
         badges.register("contacts", selectors.pending_request_count)
         discover.register(discover.Entry("scan", _("Scan"), "core:scan", "scan", order=90))

@@ -147,5 +147,13 @@ def seed(*, with_avatars: bool = True, stdout=None) -> dict[str, User]:
     return people
 
 
+def summary() -> list[str]:
+    """What `seed_demo` prints of the cast: who they are and their password."""
+    return [
+        f"Sample users ready ({len(CAST)}), password: {DEMO_PASSWORD}",
+        ", ".join(p.username for p in CAST),
+    ]
+
+
 def unseed() -> None:
     User.objects.filter(username__in=[p.username for p in CAST] + [MODERATOR]).delete()

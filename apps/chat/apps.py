@@ -12,7 +12,7 @@ class ChatConfig(AppConfig):
     verbose_name = _("Chats")
 
     def ready(self):
-        from apps.chat import friends, handlers, selectors  # noqa: F401 - registers websocket handlers
+        from . import friends, handlers, selectors  # noqa: F401 - registers websocket handlers
 
         friends_made.connect(friends.greet_new_friends, dispatch_uid="chat.greet_new_friends")
         badges.register("chats", selectors.unread_total)

@@ -6,8 +6,8 @@ the app supplies only how it looks and how it reads in the chat list.
 
 How another app adds a card (say, the wallet's red packet)::
 
-    # apps/wallet/apps.py (cards is a plain registry: import it at the top, register in ready())
-    from apps.chat import cards
+    # apps/wallet/apps.py (cards is a plain registry: import it at the top, register in ready()):
+    # from apps.chat import cards
 
     class WalletConfig(AppConfig):
         def ready(self):
@@ -17,8 +17,7 @@ How another app adds a card (say, the wallet's red packet)::
                 preview=lambda payload: _("[Red Packet] %(note)s") % {"note": payload["note"]},
             )
 
-    # apps/wallet/services/ (module level)
-    from apps.chat import services as chat
+    # apps/wallet/services/ (at module level: from apps.chat import services as chat)
 
     message = chat.message_post_card(sender=user, conversation=conversation, kind="red_packet",
                                      payload={"packet": packet.pk, "note": note, "state": "open"},

@@ -12,7 +12,7 @@ class CoreConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_out
         from django.db.models.signals import post_save, pre_save
 
-        from apps.core import converters, realtime  # converters registers the <id:...> URL converter
+        from . import converters, realtime  # converters registers the <id:...> URL converter
 
         del converters
         # Open websockets follow their session: logout, a new password and deactivation close them.

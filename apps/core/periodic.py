@@ -58,7 +58,7 @@ def lease_take(name: str, *, seconds: float, holder: str = HOLDER):
 
     Returns (taken, until): whether this holder has it, and when the lease in force ends.
     """
-    from apps.core.models import Lease  # models load after the app registry; apps register jobs before
+    from .models import Lease  # models load after the app registry; apps register jobs before
 
     now = clock.now()
     until = now + timedelta(seconds=seconds)

@@ -12,7 +12,7 @@ class MicroblogConfig(AppConfig):
     verbose_name = _("Weibo")
 
     def ready(self):
-        from apps.microblog.services import follows, notifications, topics
+        from .services import follows, notifications, topics
 
         discover.register(discover.Entry("weibo", _("Weibo"), "microblog:home", "weibo", order=20))
         # Unread Weibo notifications count on the Discover tab.

@@ -26,7 +26,7 @@ class WalletConfig(AppConfig):
     verbose_name = _("Wallet")
 
     def ready(self):
-        from apps.wallet.services import wallet_expire_due
+        from .services import wallet_expire_due
 
         # Expiries are applied reliably here and in the actions that meet them; pages only show them.
         periodic.register("wallet.expire_due", wallet_expire_due, every=EXPIRY_SWEEP_SECONDS)

@@ -1,8 +1,6 @@
 """Weibo's timelines, a post's page, posting and reposting: thin views over selectors/timelines and
 services/posts."""
 
-from importlib.util import find_spec
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponseBadRequest
@@ -18,14 +16,7 @@ from apps.microblog import cards
 from apps.microblog.models import MAX_IMAGES, MAX_TEXT
 from apps.microblog.selectors import timelines
 from apps.microblog.services import posts as post_services
-
-if find_spec("apps.microblog.views.comments") is not None:  # lane C: the comment thread under a post
-    from apps.microblog.views.comments import thread_context
-else:
-
-    def thread_context(request, post) -> dict:
-        return {}
-
+from apps.microblog.views.comments import thread_context
 
 TABS = {"home": timelines.home, "square": timelines.square}
 

@@ -32,7 +32,7 @@ class Command(BaseCommand):
                         module.unseed()
             for module in modules:
                 module.seed()
-        from apps.accounts.seed import CAST, DEMO_PASSWORD
-
-        self.stdout.write(self.style.SUCCESS(f"Sample users ready ({len(CAST)}), password: {DEMO_PASSWORD}"))
-        self.stdout.write("  " + ", ".join(p.username for p in CAST))
+        # Each feature says what a presenter needs to know of its sample data (the cast: who, and the password).
+        for module in modules:
+            for number, line in enumerate(module.summary() if hasattr(module, "summary") else []):
+                self.stdout.write(self.style.SUCCESS(line) if number == 0 else f"  {line}")
