@@ -13,5 +13,5 @@ class AccountsConfig(AppConfig):
     def ready(self):
         from . import selectors
 
-        badges.register("contacts", selectors.pending_request_count)
+        badges.register("contacts", selectors.PENDING_REQUESTS)
         discover.register(discover.Entry("scan", _("Scan"), "core:scan", "scan", order=90))

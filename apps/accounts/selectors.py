@@ -4,11 +4,11 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import groupby
 
-from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from pypinyin import Style, lazy_pinyin
 
 from apps.accounts.models import Block, FriendRequest, Friendship, User
+from apps.core import badges
 from apps.core.errors import NotFound
 
 
@@ -31,19 +31,20 @@ def can_message(sender: User, recipient: User) -> bool:
     return are_friends(sender, recipient) and not is_blocked_between(sender, recipient)
 
 
-# Counted for the Contacts tab's badge on every page with the tab bar: as one plain statement (the
-# (to_user, status) index answers it), since building the ORM query cost several times running it.
-PENDING_COUNT_SQL = "SELECT COUNT(*) FROM {table} WHERE {to_user} = %s AND {status} = %s".format(  # noqa: S608
-    table=FriendRequest._meta.db_table,  # the names come from the model; every value is a parameter
-    to_user=FriendRequest._meta.get_field("to_user").column,
-    status=FriendRequest._meta.get_field("status").column,
+# The Contacts tab's badge, on every page with the tab bar: one plain statement (the (to_user, status) index
+# answers it) that the tab bar reads together with the other tabs' counts (apps.core.badges).
+PENDING_REQUESTS = badges.SQLCount(
+    "SELECT COUNT(*) FROM {table} WHERE {to_user} = %s AND {status} = %s".format(  # noqa: S608
+        table=FriendRequest._meta.db_table,  # the names come from the model; every value is a parameter
+        to_user=FriendRequest._meta.get_field("to_user").column,
+        status=FriendRequest._meta.get_field("status").column,
+    ),
+    params=lambda user: [user.pk, FriendRequest.Status.PENDING],
 )
 
 
 def pending_request_count(user: User) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(PENDING_COUNT_SQL, [user.pk, FriendRequest.Status.PENDING])
-        return cursor.fetchone()[0]
+    return PENDING_REQUESTS.of(user)
 
 
 def pending_requests_for(user: User) -> QuerySet[FriendRequest]:

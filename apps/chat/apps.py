@@ -15,7 +15,7 @@ class ChatConfig(AppConfig):
         from . import friends, handlers, selectors  # noqa: F401 - registers websocket handlers
 
         friends_made.connect(friends.greet_new_friends, dispatch_uid="chat.greet_new_friends")
-        badges.register("chats", selectors.unread_total)
+        badges.register("chats", selectors.UNREAD_MESSAGES)
         media.guard("chat", selectors.can_read_image)
         discover.register(
             discover.Entry("message", _("Send message"), "chat:direct", "chats", order=10), page="profile"

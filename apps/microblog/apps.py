@@ -16,7 +16,7 @@ class MicroblogConfig(AppConfig):
 
         discover.register(discover.Entry("weibo", _("Weibo"), "microblog:home", "weibo", order=20))
         # Unread Weibo notifications count on the Discover tab.
-        badges.register("discover", notifications.unread_total)
+        badges.register("discover", notifications.UNREAD)
         # Hot search: recomputed once a minute by one worker; the open list page hears each new list.
         periodic.register("weibo.hot_search", topics.hot_search_refresh, every=60)
         realtime.page(topics.HOT_PAGE)

@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def discover_badge():
-    """The counter apps/microblog/apps.py registers: `badges.register("discover", notifications.unread_total)`."""
-    assert notifications.unread_total in badges._counters["discover"]
+    """The count apps/microblog/apps.py registers: `badges.register("discover", notifications.UNREAD)`."""
+    assert notifications.UNREAD in badges._counters["discover"]
 
 
 @pytest.fixture
