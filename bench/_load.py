@@ -124,10 +124,25 @@ async def log_in_at_once(base: str, usernames: list[str]) -> dict:
     return {"ok": sum(ok for ok, _ in results), "slowest_s": max(done for _, done in results) - started}
 
 
-async def grab_at_once(base: str, cookies: list[str], packet: int) -> dict:
+async def tap_cards(base: str, cookies: list[str], packet: int) -> list:
+    """Each member taps the packet's card, as wallet.js does before its "Open" button appears (the state read
+    also puts their session in the server's cache, where the chat page they have open would have put it).
+    Their connections are closed again, so every grab still opens one. Returns their browsers."""
     from _serve import Browser
 
     browsers = [Browser(base, c) for c in cookies]
+    tapping = asyncio.Semaphore(50)
+
+    async def tap(browser):
+        async with tapping:
+            await browser.request("GET", f"/wallet/packets/{packet}/state/")
+            await browser.close()
+
+    await asyncio.gather(*(tap(b) for b in browsers))
+    return browsers
+
+
+async def grab_at_once(browsers: list, packet: int) -> dict:
     started = time.perf_counter()
 
     async def grab(browser):

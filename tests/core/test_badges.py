@@ -22,5 +22,7 @@ def test_a_count_the_page_already_knows_is_not_read_again(liwei, django_assert_n
 
 
 def test_a_plain_function_counter_still_adds_to_its_tab(liwei, monkeypatch):
-    monkeypatch.setitem(badges._counters, "me", [lambda user: 4, badges.SQLCount("SELECT 1", lambda user: [])])
+    monkeypatch.setitem(
+        badges._counters, "me", [lambda user: 4, badges.SQLCount("SELECT 1", lambda user: [])]
+    )
     assert badges.counts_for(liwei)["me"] == 5

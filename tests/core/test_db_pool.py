@@ -13,12 +13,13 @@ import time
 from pathlib import Path
 from urllib.parse import urlparse
 
+import psycopg
 import pytest
 from channels.db import database_sync_to_async
 from channels.testing import WebsocketCommunicator
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, connections
+from django.db import OperationalError, connection, connections
 
 from apps.core import consumers
 from socialdemo.asgi import application
@@ -38,6 +39,11 @@ def _need_postgresql():
     except OSError:
         need_service(f"PostgreSQL at {parts.hostname}:{parts.port} (the pool tests run on it)")
     pytest.skip("runs in make test's PostgreSQL pass (DATABASE_URL=postgres://…)")
+
+
+def _admin_url() -> str:
+    db = settings.DATABASES["default"]
+    return f"postgresql://{db['USER'] or 'postgres'}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
 def _checked_out(pool) -> int:
@@ -80,6 +86,12 @@ def test_postgresql_gets_a_pool_sized_from_the_environment_and_no_persistent_con
     )
     assert config["OPTIONS"]["pool"] == {"min_size": 1, "max_size": 7, "timeout": 12}
     assert config["CONN_MAX_AGE"] == 0
+
+
+def test_a_pooled_connection_is_not_tested_each_time_it_is_taken():
+    # the pool's check would cost a round trip on every request (settings.py, database_config)
+    assert database_config(PG_URL, {})["CONN_HEALTH_CHECKS"] is False
+    assert database_config(PG_URL, {"DB_POOL": "0"})["CONN_HEALTH_CHECKS"] is True
 
 
 def test_pool_is_on_by_default_for_postgresql_only():
@@ -174,6 +186,38 @@ def test_a_burst_beyond_the_pool_waits_for_connections_and_every_query_succeeds(
     assert errors == []
     assert len(results) == size + len(extra)
     assert len(set(results)) <= size  # the waiting threads reused pooled connections
+
+
+@pytest.mark.services
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_the_server_dropped_fails_one_request_and_is_then_discarded():
+    """What not testing each connection costs: the request that gets a dropped one fails (and rolls back),
+    the pool discards that connection, and the next request gets a working one."""
+    _need_postgresql()
+    connections.close_all()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        dropped = cursor.fetchone()[0]
+    connections.close_all()  # back to the pool, as at the end of a request
+    with psycopg.connect(_admin_url(), autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(%s)", [dropped])
+    pids = []
+    for _ in range(connection.pool.max_size + 1):  # until the dropped one has come round
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids.append(cursor.fetchone()[0])
+        except OperationalError:
+            pids.append("failed")
+        finally:
+            connections.close_all()
+        if "failed" in pids:
+            break
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        assert cursor.fetchone()[0] != dropped
+    connections.close_all()
+    assert pids.count("failed") == 1 and dropped not in pids  # one request, once
 
 
 @pytest.mark.services

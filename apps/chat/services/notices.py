@@ -3,8 +3,6 @@
 They take no seq, so the other members, unread counts and the chat list never hear of them.
 """
 
-from django.db import transaction
-
 from apps.chat import selectors
 from apps.chat.models import Conversation, Notice
 from apps.chat.texts import NOTICE_TEXTS
@@ -32,8 +30,7 @@ def notice_post(*, conversation: Conversation, lines: dict[int, list[tuple[str, 
         for user_id, reader_lines in lines.items()
         for event, params in reader_lines
     ]
-    with transaction.atomic():
-        Notice.objects.bulk_create(notices)
-        for notice in notices:
-            publish(user_ids=[notice.user_id], type="chat.notice", data=selectors.notice_data(notice))
+    Notice.objects.bulk_create(notices)  # one statement: all or none, with no savepoint of its own
+    for notice in notices:
+        publish(user_ids=[notice.user_id], type="chat.notice", data=selectors.notice_data(notice))
     return notices
