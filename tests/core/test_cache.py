@@ -21,7 +21,6 @@ def test_a_room_of_a_thousand_keeps_every_session_in_the_cache(db):
     assert len(queries) == 0  # each one from the cache (Django's locmem default of 300 entries dropped most)
 
 
-
 def test_requests_share_one_redis_connection_pool_per_process():
     """Django builds a cache object per thread and per asyncio context, so under ASGI one per request; each
     used to open its own Redis connection (Django ticket #35651). A hundred requests' cache objects now share
@@ -35,7 +34,9 @@ def test_requests_share_one_redis_connection_pool_per_process():
     admin = redis.Redis.from_url(url)
     opened_before = admin.info("stats")["total_connections_received"]
     for n in range(100):
-        per_request = SharedPoolRedisCache(url, {"KEY_PREFIX": "t_shared_pool"})  # as Django makes per context
+        per_request = SharedPoolRedisCache(
+            url, {"KEY_PREFIX": "t_shared_pool"}
+        )  # as Django makes per context
         per_request.set(f"n{n}", n)
         assert per_request.get(f"n{n}") == n
     opened = admin.info("stats")["total_connections_received"] - opened_before

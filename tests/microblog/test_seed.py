@@ -55,7 +55,9 @@ def test_brands_show_the_blue_v_and_host_their_campaign(seeded, client_as):
     brands = User.objects.filter(username__in=["lumiphone", "pandatea"])
     assert {b.verified for b in brands} == {User.Verified.ORGANISATION}
     reader = client_as(seeded["liwei"])
-    assert "v-badge v-org" in reader.get(reverse("microblog:home")).content.decode()  # liwei follows lumiphone
+    assert (
+        "v-badge v-org" in reader.get(reverse("microblog:home")).content.decode()
+    )  # liwei follows lumiphone
     topic = Topic.objects.get(key="double 11")
     assert topic.host.username == "lumiphone" and topic.pinned_post.author == topic.host
     page = reader.get(reverse("microblog:topic", args=["Double 11"])).content.decode()
