@@ -1,10 +1,14 @@
 """Weibo live for every reader: counts move on a card, on the post page and in an embedded original while
 someone else likes and comments; the square's "new posts" pill; the notification badges on Discover."""
 
+import json
+
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
+from apps.core import clock
+from apps.microblog.models import Post
 from apps.microblog.services import comments, likes, posts
 from tests.conftest import SCREENS, in_thread
 from tests.microblog.factories_comments import person
@@ -133,3 +137,36 @@ def test_screens_of_verified_names_and_the_square_pill(
     in_thread(posts.post_create, actor=sophie, text="广场上的新微博")
     expect(page.locator("[data-new-posts]")).to_be_visible()
     page.screenshot(path=str(SCREENS / f"weibo-square-pill-{locale}-390.png"))
+
+
+def test_a_long_scroll_follows_only_the_posts_near_the_screen(page_as, liwei, zhangmin):
+    """However far the reader scrolls, the tab follows a bounded number of posts, and the ones on screen."""
+    Post.objects.bulk_create(
+        [Post(author=liwei, text=f"第{n}条", created_at=clock.now()) for n in range(100)]
+    )
+    page = page_as(zhangmin, "/weibo/square/")
+    followed: set[str] = set()
+
+    def frame_sent(payload):
+        frame = json.loads(payload)
+        pages = frame.get("data", {}).get("pages") or [frame.get("data", {}).get("page")]
+        if frame["type"] == "join":
+            followed.update(p for p in pages if p and p.startswith("weibo.post."))
+        elif frame["type"] == "leave":
+            followed.difference_update(pages)
+
+    page.on("websocket", lambda ws: ws.on("framesent", frame_sent))
+    page.reload()
+    opened(page)
+    for count in (40, 60, 80, 100):
+        page.locator(".mb-post").last.scroll_into_view_if_needed()
+        expect(page.locator(".mb-post")).to_have_count(count)
+    last = page.locator(".mb-post").last
+    last_id = last.get_attribute("data-post")
+    last.scroll_into_view_if_needed()
+    for _ in range(50):  # joins leave in batches (150 ms): wait for the one with the last card
+        if f"weibo.post.{last_id}" in followed:
+            break
+        page.wait_for_timeout(100)
+    assert f"weibo.post.{last_id}" in followed
+    assert 0 < len(followed) <= 60
