@@ -210,6 +210,8 @@ def published_events(monkeypatch, django_capture_on_commit_callbacks):
     monkeypatch.setattr(
         events, "deliver", lambda user_ids, event: sent.append({**event, "user_ids": user_ids})
     )
+    # Events to a live page (apps.core.realtime.page / object_pages) carry the page instead of people.
+    monkeypatch.setattr(events, "deliver_page", lambda page, event: sent.append({**event, "page": page}))
 
     @contextmanager
     def capture():

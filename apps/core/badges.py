@@ -6,12 +6,12 @@ database per page however many apps add a badge (on PostgreSQL each statement is
 and the tab bar was three of a page's six).
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from django.db import connection
 
-from apps.core.events import publish
+from apps.core.events import publish, tell_tabs
 
 
 @dataclass(frozen=True)
@@ -37,33 +37,47 @@ _counters: dict[str, list] = {}
 
 
 def register(tab: str, counter) -> None:
-    """Add a count to the one shown on `tab` (chats, contacts, discover, me): an `SQLCount`, or any
-    `counter(user) -> int` (read on its own)."""
+    """Add a count to the one shown on `tab` (chats, contacts, discover, me), or on any other element of a
+    page marked `data-badge="<tab>"` (an entry on Discover, say): an `SQLCount`, or any `counter(user) -> int`
+    (read on its own)."""
     _counters.setdefault(tab, []).append(counter)
 
 
 def counts_for(user, known: dict[str, int] | None = None) -> dict[str, int]:
-    """`user`'s count on each tab; `known` gives tabs a page has already counted (the chat list its chats)."""
+    """`user`'s count on each tab; `known` gives tabs a page has already counted (the chat list its chats).
+    A counter shown in two places (a tab and an entry) is read once."""
     known = known or {}
-    totals = {tab: known.get(tab, 0) for tab in _counters}
-    wanted = [
-        (tab, counter) for tab, counters in _counters.items() if tab not in known for counter in counters
-    ]
-    statements = [(tab, counter) for tab, counter in wanted if isinstance(counter, SQLCount)]
+    wanted = list(
+        dict.fromkeys(c for tab, counters in _counters.items() if tab not in known for c in counters)
+    )
+    statements = [c for c in wanted if isinstance(c, SQLCount)]
+    counted: dict = {}
     if statements:
-        sql = "SELECT " + ", ".join(f"({counter.sql})" for _, counter in statements)
-        params = [value for _, counter in statements for value in counter.params(user)]
+        sql = "SELECT " + ", ".join(f"({c.sql})" for c in statements)
+        params = [value for c in statements for value in c.params(user)]
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            row = cursor.fetchone()
-        for (tab, _), value in zip(statements, row, strict=True):
-            totals[tab] += _whole(value)
-    for tab, counter in wanted:
-        if not isinstance(counter, SQLCount):
-            totals[tab] += counter(user)
-    return totals
+            counted = {c: _whole(v) for c, v in zip(statements, cursor.fetchone(), strict=True)}
+    for counter in wanted:
+        if counter not in counted:
+            counted[counter] = counter(user)
+    return {
+        tab: known[tab] if tab in known else sum(counted[c] for c in counters)
+        for tab, counters in _counters.items()
+    }
 
 
 def publish_for(user) -> None:
     """Push `user`'s current counts to their open tabs (after the surrounding commit)."""
     publish(user_ids=[user.pk], type="badges", data=counts_for(user))
+
+
+REFRESH = "badges.refresh"  # the consumer method that counts and pushes a tab's badges (apps.core.consumers)
+
+
+def refresh_for(user_ids: Iterable[int]) -> None:
+    """After the surrounding commit, have each open tab of `user_ids` count its person's badges and show them.
+
+    For counts that change often for many people (a like notifies its author): nothing is counted for people
+    with no tab open, and nothing here waits for the counting."""
+    tell_tabs(user_ids=user_ids, kind=REFRESH)

@@ -165,16 +165,8 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 await self.channel_layer.group_add(page_group(page), self.channel_name)
             await self.send_event({"type": "pong", "ref": ref})
             return
-        if request["type"] == "join":
-            # A live page everybody sees alike (the hot-search list): its events go to one group of the tabs
-            # showing it, not to every person. Only registered pages; left when the tab closes.
-            page = (request.get("data") or {}).get("page") if isinstance(request.get("data"), dict) else None
-            if not realtime.is_page(page):
-                await self.send_error(ref, "unknown", _("That request is not understood."))
-                return
-            self.pages = self.pages | {page}
-            await self.channel_layer.group_add(page_group(page), self.channel_name)
-            await self.send_event({"type": "ack", "ref": ref, "data": {}})
+        if request["type"] in ("join", "leave"):
+            await self.join_or_leave(request["type"], request.get("data"), ref)
             return
         handler = realtime.handler_for(request["type"])
         data = request.get("data") or {}
@@ -204,6 +196,34 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
                 await events.deliver_async(held)
             except Exception:  # a layer outage: logged; clients catch up from the database
                 logger.exception("delivering events of %s failed", request["type"])
+
+    async def join_or_leave(self, kind: str, data, ref) -> None:
+        """Join or leave live pages (`{"page": name}` or `{"pages": [names]}`): events for what everybody sees
+        alike (the hot-search list, a post's counts) go to one group of the tabs showing it, not to every person.
+        Only registered pages, at most MAX_PAGES_PER_TAB joined at once; all are left when the tab closes."""
+        data = data if isinstance(data, dict) else {}
+        names = data.get("pages") if "pages" in data else [data.get("page")]
+        if (
+            not isinstance(names, list)
+            or not names
+            or len(names) > realtime.MAX_PAGES_PER_TAB
+            or not all(realtime.is_page(n) for n in names)
+        ):
+            await self.send_error(ref, "unknown", _("That request is not understood."))
+            return
+        names = set(names)
+        if kind == "leave":
+            for page in names & self.pages:
+                await self.channel_layer.group_discard(page_group(page), self.channel_name)
+            self.pages = self.pages - names
+        else:
+            if len(self.pages | names) > realtime.MAX_PAGES_PER_TAB:
+                await self.send_error(ref, "too_many", _("This tab follows too many live pages."))
+                return
+            for page in names - self.pages:
+                await self.channel_layer.group_add(page_group(page), self.channel_name)
+            self.pages = self.pages | names
+        await self.send_event({"type": "ack", "ref": ref, "data": {}})
 
     def _act(self, handler, data):
         if self.ended or not self._still_valid():
@@ -269,6 +289,13 @@ class RealtimeConsumer(AsyncWebsocketConsumer):
             {"type": "session.ended", "data": {"login_url": resolve_url(settings.LOGIN_URL)}}
         )
         await self.close(code=SESSION_ENDED)
+
+    async def badges_refresh(self, message):
+        """Count this person's badges and show them (see apps.core.badges.refresh_for)."""
+        if self.ended:
+            return
+        counts = await in_pool(badges.counts_for)(self.user)
+        await self.send_event({"type": "badges", "data": counts})
 
     # --- Events ----------------------------------------------------------------------------------------
 

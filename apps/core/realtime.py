@@ -28,6 +28,8 @@ _handlers: dict[str, Handler] = {}
 _connect_hooks: list[Callable[..., None]] = []
 _disconnect_hooks: list[Callable[..., None]] = []
 _pages: set[str] = set()
+_page_kinds: set[str] = set()
+MAX_PAGES_PER_TAB = 200  # live pages one tab may have joined at once (each is a group membership)
 
 
 def on(message_type: str) -> Callable[[Handler], Handler]:
@@ -63,8 +65,26 @@ def page(name: str) -> None:
     _pages.add(name)
 
 
+def object_pages(kind: str) -> None:
+    """Let any logged-in tab join live pages `<kind>.<id>`, one per object it shows (e.g. "weibo.post.42" for
+    every tab showing post 42), and leave them (`{"type": "leave", ...}`); at most MAX_PAGES_PER_TAB at once.
+    Only for what anybody logged in may see of that object: the id is not checked against the person."""
+    _page_kinds.add(kind)
+
+
+def object_page(kind: str, object_id: int) -> str:
+    """The live page of one object (see `object_pages`)."""
+    return f"{kind}.{object_id}"
+
+
 def is_page(name) -> bool:
-    return isinstance(name, str) and name in _pages
+    if not isinstance(name, str):
+        return False
+    if name in _pages:
+        return True
+    kind, _dot, key = name.rpartition(".")
+    # The canonical digits of a positive id only: "007" or "+7" would be a second group for the same object.
+    return kind in _page_kinds and key.isascii() and key.isdigit() and len(key) < 20 and key[0] != "0"
 
 
 def connect_hooks():

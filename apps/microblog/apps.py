@@ -12,14 +12,21 @@ class MicroblogConfig(AppConfig):
     verbose_name = _("Weibo")
 
     def ready(self):
-        from .services import follows, notifications, topics
+        from .services import follows, notifications, posts, topics
+        from .views import live  # noqa: F401 - registers the websocket handler
 
         discover.register(discover.Entry("weibo", _("Weibo"), "microblog:home", "weibo", order=20))
-        # Unread Weibo notifications count on the Discover tab.
+        # Unread Weibo notifications count on the Discover tab...
         badges.register("discover", notifications.UNREAD)
+        # ... and on the Weibo entry of the Discover page (counted once for both).
+        badges.register("weibo", notifications.UNREAD)
         # Hot search: recomputed once a minute by one worker; the open list page hears each new list.
         periodic.register("weibo.hot_search", topics.hot_search_refresh, every=60)
         realtime.page(topics.HOT_PAGE)
+        # Each post's counts reach the tabs showing it (its cards, its page, reposts embedding it).
+        realtime.object_pages(posts.POST_PAGE)
+        # The square's "N new posts" pill hears every new post.
+        realtime.page(posts.SQUARE_PAGE)
         # A block ends follows both ways (accounts knows nothing of Weibo; it announces the Block row).
         post_save.connect(
             follows.follows_cut_by_block, sender="accounts.Block", dispatch_uid="weibo.follows_cut_by_block"

@@ -69,7 +69,12 @@ def _origin(post, page: _Page) -> str:
     if origin is None or origin.is_deleted:
         return f'\n    <p class="mb-deleted">{page.deleted}</p>\n    '
     pictures = _pictures(origin.pictures, page) if origin.pictures else ""
-    counts = page.counts % {"r": origin.reposts, "c": origin.comments, "l": origin.likes}
+    live = '<span data-post-count="{}" data-count="{}">{}</span>'.format  # followed live by weibo_live.js
+    counts = page.counts % {
+        "r": live(origin.pk, "reposts", origin.reposts),
+        "c": live(origin.pk, "comments", origin.comments),
+        "l": live(origin.pk, "likes", origin.likes),
+    }
     return (
         f'\n    <a class="mb-author" href="{escape(origin.author_url)}">@{page.name(origin.author)}</a>\n'
         f"    {_text(origin, page)}\n"

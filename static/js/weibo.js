@@ -1,7 +1,7 @@
 /* Weibo pages: infinite scroll, the live "N new posts" pill, live counts, the picture viewer, the composer.
  *
  * New posts announced over the websocket (event "weibo.post") are only counted in the pill: nothing moves
- * under the reader until they tap it. Counts under posts follow "weibo.counts".
+ * under the reader until they tap it. Counts under posts follow "weibo.counts" (weibo_live.js).
  */
 (function () {
   "use strict";
@@ -64,6 +64,10 @@
       pill.textContent = fmt(ngettext("%(n)s new post", "%(n)s new posts", seen.size), { n: seen.size });
       pill.hidden = seen.size === 0;
     }
+    // The square hears every new post through its live page; Home hears its people's and topics' posts.
+    const livePage = feed.dataset.feedPage;
+    const join = () => window.Realtime.send("join", { page: livePage }).catch(() => {});
+    if (livePage) join();
     window.Realtime.on("weibo.post", (data) => {
       if (newest && Number(data.id) <= Number(newest)) return;
       seen.add(data.id);
@@ -87,22 +91,12 @@
     });
     // After a dropped connection, ask the server what was missed (the database is the truth).
     window.Realtime.onReconnect(() => {
+      if (livePage) join();
       if (!newest) return;
       fetchPage(feed, `after=${encodeURIComponent(newest)}`).then((page) => {
         page.nodes.forEach((node) => node.dataset && node.dataset.post && seen.add(node.dataset.post));
         showPill();
       }).catch(() => {});
-    });
-  }
-
-  // Counts follow "weibo.counts" wherever a post's counts show (cards, the comment thread's heading).
-  function setupCounts() {
-    if (!window.Realtime) return;
-    window.Realtime.on("weibo.counts", (data) => {
-      document.querySelectorAll(`[data-post-count="${Number(data.post_id)}"][data-count]`).forEach((el) => {
-        const value = data[el.dataset.count];
-        if (value != null) el.textContent = String(value);
-      });
     });
   }
 
@@ -210,7 +204,6 @@
   document.addEventListener("DOMContentLoaded", () => {
     const feed = document.querySelector("[data-feed]");
     if (feed) setupFeed(feed);
-    setupCounts();
     setupLikes();
     setupViewer();
     setupComposer();

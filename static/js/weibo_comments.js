@@ -1,6 +1,6 @@
 /* Weibo comment threads, likes and notification counts, on top of plain forms that work without it:
  * "Reply" fills the form in place, sending a comment redraws the thread from the server, likes toggle in
- * place, "N more replies" opens the rest under its floor, and counts follow `weibo.counts` live. */
+ * place, "N more replies" opens the rest under its floor, and counts follow `weibo.counts` live (weibo_live.js). */
 (function () {
   "use strict";
 
@@ -104,22 +104,22 @@
 
   function start() {
     if (!window.Realtime) return;
-    // A post's counts changed (someone commented or liked): every place showing them follows.
-    window.Realtime.on("weibo.counts", (data) => {
-      ["reposts", "comments", "likes"].forEach((key) => {
-        document.querySelectorAll(`[data-post-count="${data.post_id}"][data-count="${key}"]`).forEach((el) => {
-          el.textContent = data[key];
-        });
-      });
-    });
-    window.Realtime.on("weibo.notification", (data) => {
-      Object.entries(data.counts || {}).forEach(([kind, count]) => {
+    // A notification arrived (or was read): an open list of kinds asks for its unread counts.
+    const kinds = document.querySelector("[data-notification-kinds]");
+    function showUnread(counts) {
+      Object.entries(counts || {}).forEach(([kind, count]) => {
         document.querySelectorAll(`[data-badge="weibo.${kind}"]`).forEach((el) => {
           el.textContent = count > 99 ? "99+" : String(count);
           el.hidden = !count;
         });
       });
+    }
+    const ask = () => window.Realtime.send("weibo.unread", {}).then((answer) => showUnread(answer.counts)).catch(() => {});
+    window.Realtime.on("weibo.notification", (data) => {
+      if (data.counts) showUnread(data.counts);
+      else if (kinds) ask();
     });
+    if (kinds) window.Realtime.onReconnect(ask);
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -71,3 +71,55 @@ async def test_page_events_wait_for_the_commit(liwei, live_page):
     await rolled_back()
     assert await tab.receive_nothing(timeout=0.3)
     await tab.disconnect()
+
+
+@pytest.mark.parametrize(
+    ("name", "joinable"),
+    [
+        ("test.item.42", True),
+        ("test.item.042", False),  # a second name (and group) for the same object
+        ("test.item.+42", False),
+        ("test.item.", False),
+        ("test.item.x", False),
+        ("test.item.4.2", False),
+        ("test.item.١٢", False),  # digits, but not ASCII ones
+        ("test.item." + "9" * 20, False),
+        ("other.42", False),
+        (42, False),
+    ],
+)
+def test_object_pages_are_named_by_a_positive_id(monkeypatch, name, joinable):
+    monkeypatch.setattr(realtime, "_page_kinds", {"test.item"})
+    assert realtime.is_page(name) is joinable
+    assert realtime.object_page("test.item", 42) == "test.item.42"
+
+
+async def test_a_tab_joins_many_pages_at_once_or_none_of_them(liwei, monkeypatch):
+    monkeypatch.setattr(realtime, "_page_kinds", {"test.item"})
+    tab, _, _ = await open_tab(liwei)
+    await receive(tab)
+    await tab.send_to(
+        text_data=json.dumps({"type": "join", "ref": 4, "data": {"pages": ["test.item.1", "user.1"]}})
+    )
+    assert (await next_frame_of(tab, "error"))["data"]["code"] == "unknown"
+
+    @database_sync_to_async
+    def publish_item(n):
+        with transaction.atomic():
+            events.publish_to_page(page=f"test.item.{n}", type="test.item", data={"n": n})
+
+    await publish_item(1)
+    assert await tab.receive_nothing(timeout=0.3)
+    await tab.send_to(
+        text_data=json.dumps({"type": "join", "ref": 5, "data": {"pages": ["test.item.1", "test.item.2"]}})
+    )
+    await next_frame_of(tab, "ack")
+    await publish_item(2)
+    assert (await next_frame_of(tab, "test.item"))["data"] == {"n": 2}
+    await tab.send_to(text_data=json.dumps({"type": "leave", "ref": 6, "data": {"page": "test.item.2"}}))
+    await next_frame_of(tab, "ack")
+    await publish_item(2)
+    assert await tab.receive_nothing(timeout=0.3)
+    await publish_item(1)
+    assert (await next_frame_of(tab, "test.item"))["data"] == {"n": 1}
+    await tab.disconnect()

@@ -50,14 +50,33 @@ def test_nobody_is_told_of_their_own_doing_nor_by_someone_they_blocked(the_post,
     ]
 
 
-def test_a_notification_pushes_the_counts_and_the_discover_badge(the_post, author, published_events):
+def test_a_notification_tells_the_recipient_without_counting_for_them(the_post, author, published_events):
+    """The event is a word that something arrived; the recipient's open tabs count (test_notifications_live)."""
     fan = person("fan")
     with published_events() as sent:
         post_like(actor=fan, post_id=the_post.pk)
-    mine = [e for e in sent if e["user_ids"] == [author.pk]]
-    by_type = {e["type"]: e["data"] for e in mine}
-    assert by_type["weibo.notification"]["counts"]["like"] == 1
-    assert by_type["badges"]["discover"] == 1
+    mine = [e for e in sent if e.get("user_ids") == [author.pk]]
+    assert [(e["type"], e["data"]) for e in mine] == [("weibo.notification", {"kind": "like"})]
+
+
+def test_notifying_many_costs_the_same_few_queries_as_notifying_one(
+    the_post, author, django_assert_max_num_queries
+):
+    """One block check and one insert, whatever the number of recipients: no unread counts per recipient."""
+    fans = [person("m") for _ in range(30)]
+    with django_assert_max_num_queries(2):
+        told = notifications.notify(recipients=fans, actor=author, kind="mention", post=the_post)
+    assert len(told) == 30
+    assert all(notifications.unread_counts(f.pk)["mention"] == 1 for f in fans)
+
+
+def test_the_weibo_entry_on_discover_shows_the_unread_count(the_post, author, client):
+    for _ in range(3):
+        post_like(actor=person("l"), post_id=the_post.pk)
+    client.force_login(author)
+    html = client.get(reverse("core:discover")).content.decode()
+    assert '<span class="badge" data-badge="weibo">3</span>' in html
+    assert '<span class="badge" data-badge="discover">3</span>' in html
 
 
 def test_opening_a_kind_lists_it_and_marks_only_it_read(the_post, author, client, published_events):

@@ -72,7 +72,7 @@ def test_mentions_link_and_notify_by_public_id_or_username(liwei, wangfang, emma
     }
     told = Notification.objects.filter(kind="mention", post=post)
     assert set(told.values_list("recipient__username", flat=True)) == {"wangfang", "emma"}
-    assert any(e["type"] == "weibo.notification" and e["user_ids"] == [wangfang.pk] for e in sent)
+    assert any(e["type"] == "weibo.notification" and wangfang.pk in e["user_ids"] for e in sent)
 
 
 def test_a_mention_of_someone_who_blocked_the_author_neither_links_nor_notifies(liwei, zhangmin):
@@ -104,9 +104,12 @@ def test_the_new_post_is_announced_to_fans_and_topic_followers_but_not_blockers(
     follow_topic(chenjing, Topic.objects.create(name="猫", key="猫", created_at=clock.now()))
     with published_events() as sent:
         post = posts.post_create(actor=liwei, text="#猫#")
-    [event] = [e for e in sent if e["type"] == "weibo.post"]
+    [event] = [e for e in sent if e["type"] == "weibo.post" and "user_ids" in e]
     assert event["data"] == {"id": post.pk, "author_id": liwei.pk}
     assert event["user_ids"] == sorted([wangfang.pk, chenjing.pk])  # not sunli, not the blocker zhangmin
+    # ... and once to the tabs showing the public square (its "N new posts" pill).
+    [square] = [e for e in sent if e["type"] == "weibo.post" and "page" in e]
+    assert (square["page"], square["data"]) == ("weibo.square", event["data"])
 
 
 # --- Pictures -------------------------------------------------------------------------------------------------
@@ -207,7 +210,7 @@ def test_reposting_updates_counts_live(liwei, wangfang, published_events):
         posts.post_repost(actor=wangfang, post=original, comment="")
     counts = [e for e in sent if e["type"] == "weibo.counts"]
     assert counts[0]["data"] == {"post_id": original.pk, "reposts": 1, "comments": 0, "likes": 0}
-    assert liwei.pk in counts[0]["user_ids"]
+    assert counts[0]["page"] == f"weibo.post.{original.pk}"
 
 
 def test_a_deleted_middle_keeps_the_chain_text_and_the_original(chain, client_as, wangfang, zhangmin):

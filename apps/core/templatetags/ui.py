@@ -90,6 +90,13 @@ def badge(count, label=""):
     )
 
 
+@register.simple_tag
+def entry_badge(counts, key: str):
+    """{% entry_badge badge_counts entry.key %}: the badge of an entry that has a count registered under its key
+    (apps.core.badges), live like the tab bar's; nothing for an entry without one."""
+    return badge(counts.get(key), key) if key in counts else ""
+
+
 # The tab bar of every signed-in page: (tab, its URL's name, its label). One tag writes it, as the four
 # links' dozens of template nodes (a URL, an icon, a label and a badge each) cost more than the rest of the
 # page shell.

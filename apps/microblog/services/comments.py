@@ -91,7 +91,7 @@ def _comment_create(*, actor: User, post_id: int, text: str, reply_to_id: int | 
         notifications.notify(
             recipients=[post.author_id], actor=actor, kind=Kind.COMMENT, post=post, comment=comment
         )
-    publish_counts([post.pk], also={actor.pk})
+    publish_counts([post.pk])
     return comment
 
 
@@ -102,7 +102,7 @@ def comment_delete(*, actor: User, comment_id: int) -> None:
     if comment is None or actor.pk not in (comment.author_id, comment.post.author_id):
         raise NotFound(_("That comment has been deleted."))
     comment_remove(comment)
-    publish_counts([comment.post_id], also={actor.pk})
+    publish_counts([comment.post_id])
 
 
 def comment_remove(comment: Comment) -> bool:

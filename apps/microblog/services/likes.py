@@ -43,7 +43,7 @@ def post_like(*, actor: User, post_id: int) -> bool:
         return False
     Post.objects.filter(pk=post.pk).update(likes=F("likes") + 1)
     notifications.notify(recipients=[post.author_id], actor=actor, kind=notifications.Kind.LIKE, post=post)
-    publish_counts([post.pk], also={actor.pk})
+    publish_counts([post.pk])
     return True
 
 
@@ -56,7 +56,7 @@ def post_unlike(*, actor: User, post_id: int) -> bool:
     if not deleted:
         return False
     Post.objects.filter(pk=post.pk, likes__gte=1).update(likes=F("likes") - 1)
-    publish_counts([post.pk], also={actor.pk})
+    publish_counts([post.pk])
     return True
 
 

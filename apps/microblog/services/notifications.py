@@ -1,7 +1,11 @@
-"""Weibo's notifications: one row per thing that happened to someone, and a live push of their unread counts.
+"""Weibo's notifications: one row per thing that happened to someone, and a live word that their counts changed.
 
 Every lane that notifies calls `notify` inside its own transaction; nobody is told of their own action or of
 an action by someone they have blocked (Weibo hides a blocked person's mentions and comments from the blocker).
+
+Notifying counts nothing: a like or a comment happens far more often than anyone looks, so the recipients' open
+tabs count their own badges (`badges.refresh_for`) and an open notifications list asks for its counts
+(`weibo.unread`); people with no tab open cost nothing but the row.
 """
 
 from django.db.models import Count
@@ -40,11 +44,8 @@ def notify(
             for i in told
         ]
     )
-    for recipient_id in told:
-        publish(
-            user_ids=[recipient_id], type="weibo.notification", data={"counts": unread_counts(recipient_id)}
-        )
-        badges.publish_for(User(pk=recipient_id))
+    publish(user_ids=told, type="weibo.notification", data={"kind": kind})
+    badges.refresh_for(told)
     return told
 
 

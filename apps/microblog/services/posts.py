@@ -12,9 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image
 
 from apps.accounts.models import Block, User
-from apps.core import clock, images, ratelimit
+from apps.core import clock, images, ratelimit, realtime
 from apps.core.errors import DomainError, NotFound, RateLimited
-from apps.core.events import publish
+from apps.core.events import publish, publish_to_page
 from apps.microblog import text as weibo_text
 from apps.microblog.models import (
     MAX_IMAGES,
@@ -108,14 +108,18 @@ def _save_mentions(post: Post, text: str, notify_names: list[str]) -> None:
 
 
 def _announce(post: Post, topics: list[Topic]) -> None:
-    """`weibo.post` to the author's fans and the topics' followers (not to anyone who blocked the author)."""
+    """`weibo.post` to the author's fans and the topics' followers (not to anyone who blocked the author), and to
+    the open squares."""
     fans = Follow.objects.filter(followee=post.author).values_list("fan_id", flat=True)
     followers = (
         TopicFollow.objects.filter(topic__in=topics).values_list("person_id", flat=True) if topics else []
     )
     blockers = Block.objects.filter(blocked=post.author).values_list("blocker_id", flat=True)
     recipients = (set(fans) | set(followers)) - set(blockers) - {post.author_id}
-    publish(user_ids=recipients, type="weibo.post", data={"id": post.pk, "author_id": post.author_id})
+    event = {"id": post.pk, "author_id": post.author_id}
+    publish(user_ids=recipients, type="weibo.post", data=event)
+    # The public square shows everyone's posts: one send to the tabs showing it, not one per reader.
+    publish_to_page(page=SQUARE_PAGE, type="weibo.post", data=event)
 
 
 def _store(post: Post, processed: list[tuple]) -> list[str]:
@@ -170,26 +174,22 @@ def post_create(*, actor: User, text: str, uploads=()) -> Post:
     return post
 
 
-def publish_counts(post_ids, *, also=()) -> None:
-    """Send `weibo.counts` {post_id, reposts, comments, likes} for these posts, read after this transaction's
-    updates, once it commits: to the author, whoever reposted them (up to 500), and `also` (the person who just
-    acted, whose other tabs follow). The one sender of it.
+SQUARE_PAGE = "weibo.square"  # live page of the tabs showing the public square
+POST_PAGE = "weibo.post"  # live page per post: `weibo.post.<id>`, joined by the tabs showing that post
 
-    Not to every fan: a like on a brand's post would be an event to each of its 50,000 fans, online or not. Other
-    readers see the counts as of their page (a per-post page group joined by the cards on screen is the next step).
-    """
-    for post in Post.objects.filter(pk__in=list(post_ids)).values(
-        "pk", "author_id", "reposts", "comments", "likes"
-    ):
-        watchers = set(Post.objects.filter(origin_id=post["pk"]).values_list("author_id", flat=True)[:500])
-        watchers |= {post["author_id"], *also}
+
+def publish_counts(post_ids) -> None:
+    """Send `weibo.counts` {post_id, reposts, comments, likes} for these posts, read after this transaction's
+    updates, once it commits, to every tab showing them (the post's live page, joined by its cards, its page and
+    the reposts that embed it). The one sender of it: one group send per post, however many fans it has."""
+    for post in Post.objects.filter(pk__in=list(post_ids)).values("pk", "reposts", "comments", "likes"):
         data = {
             "post_id": post["pk"],
             "reposts": post["reposts"],
             "comments": post["comments"],
             "likes": post["likes"],
         }
-        publish(user_ids=watchers, type="weibo.counts", data=data)
+        publish_to_page(page=realtime.object_page(POST_PAGE, post["pk"]), type="weibo.counts", data=data)
 
 
 def chain_text(comment: str, parent: Post) -> str:
