@@ -119,6 +119,8 @@ TEMPLATES = [
 # --- Database -----------------------------------------------------------------------------------
 # Default: a SQLite file in WAL mode with IMMEDIATE transactions, so websocket threads and HTTP
 # requests queue for the write lock (busy timeout) instead of failing with "database is locked".
+# Django's SQLite backend with the process's write transactions taking turns on a lock (apps/core/sqlite3).
+SQLITE_ENGINE = os.environ.get("SQLITE_ENGINE", "apps.core.sqlite3")
 SQLITE_OPTIONS = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,
@@ -139,6 +141,7 @@ def database_config(url: str, env) -> dict:
     if not config["ENGINE"].endswith("postgresql") or not pooled:
         config["CONN_MAX_AGE"] = int(conn_max_age or "60")
         if config["ENGINE"].endswith("sqlite3"):
+            config["ENGINE"] = SQLITE_ENGINE
             config["OPTIONS"] = SQLITE_OPTIONS
         return config
     if conn_max_age and int(conn_max_age) != 0:
@@ -181,7 +184,7 @@ if DATABASE_URL:
 else:
     DATABASES = {
         "default": {
-            "ENGINE": "django.db.backends.sqlite3",
+            "ENGINE": SQLITE_ENGINE,
             "NAME": BASE_DIR / "db.sqlite3",
             "OPTIONS": SQLITE_OPTIONS,
             # HTTP lanes and websocket action threads live as long as the worker: keep their connections.
