@@ -118,14 +118,14 @@ def test_the_list_is_replaced_whole_and_pushed_to_open_pages(
     gone = make_topic("gone")
     activity(gone, crowd[:3], minutes_ago=5)
     hot_search_refresh()
-    clock.advance(timedelta(hours=2, minutes=1))  # "gone" leaves the window and its baseline
+    clock.advance(timedelta(hours=2, minutes=1))  # "gone" leaves the window and its baseline: it cools
     activity(make_topic("<b>new</b>"), crowd[:5], minutes_ago=1)
     with django_capture_on_commit_callbacks(execute=True):
         hot_search_refresh()
-    assert ranked() == ["<b>new</b>"]
+    assert ranked() == ["<b>new</b>", "gone"]
     page, event = pushed[-1]
     assert page == "weibo.hot" and event["type"] == "weibo.hot"
-    assert [(t["rank"], t["name"]) for t in event["data"]["topics"]] == [(1, "<b>new</b>")]
+    assert [(t["rank"], t["name"]) for t in event["data"]["topics"]] == [(1, "<b>new</b>"), (2, "gone")]
 
 
 # --- Marks ---------------------------------------------------------------------------------------------
