@@ -55,7 +55,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('slot', models.PositiveSmallIntegerField(unique=True)),
                 ('taken_at', models.DateTimeField()),
-                ('counts', models.JSONField()),
+                ('counts', models.BinaryField()),
             ],
         ),
         migrations.CreateModel(
@@ -86,6 +86,16 @@ class Migration(migrations.Migration):
             model_name='topic',
             name='window_people',
             field=models.PositiveIntegerField(default=0),
+        ),
+        migrations.AlterField(
+            model_name='topicactivity',
+            name='person',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
+        ),
+        migrations.AlterField(
+            model_name='topicactivity',
+            name='topic',
+            field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='microblog.topic'),
         ),
         migrations.AddIndex(
             model_name='topic',

@@ -118,17 +118,29 @@ def counts_sweep(*, now: datetime, window: timedelta, recent: timedelta) -> None
             [False, adapt(now - recent)],
         )
         quiet = cursor.fetchall()
-    left = {
-        "window_people": Counter(topic_id for topic_id, in_window, _r in gone if in_window),
-        "recent_people": Counter(topic_id for topic_id, _w, in_recent in gone if in_recent),
-    }
-    left["recent_people"].update(topic_id for (topic_id,) in quiet)
-    for column, counts in left.items():
-        by_count: dict[int, list[int]] = {}
-        for topic_id, n in counts.items():
-            by_count.setdefault(n, []).append(topic_id)
-        for n, topic_ids in by_count.items():  # one update per distinct number of leavers
-            Topic.objects.filter(pk__in=topic_ids).update(**{column: Greatest(F(column) - n, Value(0))})
+    left = Counter(topic_id for topic_id, in_window, _r in gone if in_window)
+    lately = Counter(topic_id for topic_id, _w, in_recent in gone if in_recent)
+    lately.update(topic_id for (topic_id,) in quiet)
+    _subtract(left, lately)
+
+
+def _subtract(window: Counter, recent: Counter) -> None:
+    """Topic.window_people -= window[topic], recent_people -= recent[topic]: one UPDATE per 1,000 topics,
+    joined to the numbers as a VALUES list (a CASE of 1,000 branches took a quarter of a busy refresh)."""
+    table = Topic._meta.db_table
+    most = "GREATEST" if connection.vendor == "postgresql" else "MAX"  # never below 0 (a CHECK on the column)
+    topic_ids = sorted(set(window) | set(recent))
+    for start in range(0, len(topic_ids), 1000):
+        chunk = topic_ids[start : start + 1000]
+        values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"UPDATE {table} SET "  # noqa: S608 (this module's names; the numbers are parameters)
+                f"window_people = {most}(window_people - v.column2, 0), "
+                f"recent_people = {most}(recent_people - v.column3, 0) "
+                f"FROM (VALUES {values}) AS v WHERE {table}.id = v.column1",
+                [x for pk in chunk for x in (pk, window[pk], recent[pk])],
+            )
 
 
 def counts_rebuild(*, now: datetime, window: timedelta, recent: timedelta) -> None:
@@ -139,7 +151,7 @@ def counts_rebuild(*, now: datetime, window: timedelta, recent: timedelta) -> No
         window_people=0, recent_people=0
     )
     latest = (
-        TopicActivity.objects.filter(at__gte=now - window)
+        TopicActivity.objects.filter(at__gte=now - window, at__lte=now)
         .values("topic_id", "person_id")
         .annotate(last=Max("at"))
         .order_by()

@@ -17,6 +17,7 @@ written (services/topic_activity.py); the baseline is the snapshot of the refres
 """
 
 import math
+from array import array
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -127,22 +128,31 @@ def hot_search_refresh() -> list[HotTopic]:
             HotTopic.objects.all().delete()
             HotTopic.objects.bulk_create(listed)
             publish_to_page(page=HOT_PAGE, type="weibo.hot", data=hot_event(listed, topics, now))
+            # This refresh's counts (in an hour, the baseline), then a bounded prune: one commit in all.
+            HotSnapshot.objects.bulk_create(
+                [HotSnapshot(slot=_slot(now), taken_at=now, counts=_packed(counts))],
+                update_conflicts=True,
+                unique_fields=["slot"],
+                update_fields=["taken_at", "counts"],
+            )
+            topic_activity.prune(before=now - WINDOW - BASELINE)
     except IntegrityError:  # another worker replaced the list at the same moment: theirs stands
         return list(HotTopic.objects.all())
-    # After the swap: this refresh's counts (in an hour, the baseline), then a bounded prune.
-    HotSnapshot.objects.bulk_create(
-        [HotSnapshot(slot=_slot(now), taken_at=now, counts={str(pk): list(c) for pk, c in counts.items()})],
-        update_conflicts=True,
-        unique_fields=["slot"],
-        update_fields=["taken_at", "counts"],
-    )
-    topic_activity.prune(before=now - WINDOW - BASELINE)
     return listed
 
 
 def _slot(at: datetime) -> int:
     """The snapshot row for `at`'s minute: a cycle of SNAPSHOT_SLOTS minutes, longer than the baseline's reach."""
     return int(at.timestamp() // 60) % SNAPSHOT_SLOTS
+
+
+def _packed(counts: dict[int, tuple[int, int]]) -> bytes:
+    return array("q", [x for pk, (window, recent) in counts.items() for x in (pk, window, recent)]).tobytes()
+
+
+def _unpacked(packed: bytes) -> dict[int, tuple[int, int]]:
+    flat = array("q", bytes(packed))
+    return dict(zip(flat[0::3], zip(flat[1::3], flat[2::3], strict=True), strict=True))
 
 
 def _baseline(now: datetime) -> dict[int, tuple[int, int]]:
@@ -157,7 +167,9 @@ def _baseline(now: datetime) -> dict[int, tuple[int, int]]:
         .first()
     )
     if snapshot is not None:
-        return {int(pk): (c[0], c[1]) for pk, c in snapshot.items()}
+        return dict(
+            zip(snapshot["topics"], zip(snapshot["window"], snapshot["recent"], strict=True), strict=True)
+        )
     return topic_selectors.people_by_topic(since=then - WINDOW, until=then, recent=RECENT)
 
 
