@@ -167,9 +167,7 @@ def _baseline(now: datetime) -> dict[int, tuple[int, int]]:
         .first()
     )
     if snapshot is not None:
-        return dict(
-            zip(snapshot["topics"], zip(snapshot["window"], snapshot["recent"], strict=True), strict=True)
-        )
+        return _unpacked(snapshot)
     return topic_selectors.people_by_topic(since=then - WINDOW, until=then, recent=RECENT)
 
 
