@@ -1,10 +1,10 @@
 """Hot search: distinct people in a sliding window, recent activity weighted more, against the topic's own
-baseline; marks; moderators' hide; the list replaced whole, pushed live, and run as periodic work."""
+baseline (the snapshot an hour old); the counts kept as activity is written; a list that cools instead of
+emptying; marks; moderators' hide; the list replaced whole, pushed live, and run as periodic work."""
 
 from datetime import timedelta
 
 import pytest
-
 from django.core.management import call_command
 
 from apps.core import clock, events, periodic
