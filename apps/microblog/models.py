@@ -36,10 +36,8 @@ class Topic(models.Model):
     recent_people = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField()
 
-    class Meta:
-        indexes = [
-            models.Index(fields=["window_people"], condition=Q(window_people__gt=0), name="topic_in_window")
-        ]
+    # No index on the counts: moving an indexed column makes every update of the row (each post's, each
+    # refresh's) rewrite the row's index entries on PostgreSQL; the refresh reads the table through.
 
     def __str__(self):
         return f"#{self.name}#"

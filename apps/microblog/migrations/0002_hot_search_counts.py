@@ -58,15 +58,6 @@ class Migration(migrations.Migration):
                 ('counts', models.BinaryField()),
             ],
         ),
-        migrations.CreateModel(
-            name='TopicPerson',
-            fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('last_at', models.DateTimeField()),
-                ('in_window', models.BooleanField(default=False)),
-                ('in_recent', models.BooleanField(default=False)),
-            ],
-        ),
         migrations.AddField(
             model_name='hottopic',
             name='measured',
@@ -97,31 +88,20 @@ class Migration(migrations.Migration):
             name='topic',
             field=models.ForeignKey(db_index=False, on_delete=django.db.models.deletion.CASCADE, related_name='+', to='microblog.topic'),
         ),
-        migrations.AddIndex(
-            model_name='topic',
-            index=models.Index(condition=models.Q(('window_people__gt', 0)), fields=['window_people'], name='topic_in_window'),
-        ),
-        migrations.AddField(
-            model_name='topicperson',
-            name='person',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL),
-        ),
-        migrations.AddField(
-            model_name='topicperson',
-            name='topic',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='microblog.topic'),
-        ),
-        migrations.AddIndex(
-            model_name='topicperson',
-            index=models.Index(fields=['last_at'], name='topic_person_last_at'),
-        ),
-        migrations.AddIndex(
-            model_name='topicperson',
-            index=models.Index(condition=models.Q(('in_recent', True)), fields=['last_at'], name='topic_person_in_recent'),
-        ),
-        migrations.AddConstraint(
-            model_name='topicperson',
-            constraint=models.UniqueConstraint(fields=('topic', 'person'), name='one_row_per_topic_person'),
+        migrations.CreateModel(
+            name='TopicPerson',
+            fields=[
+                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
+                ('last_at', models.DateTimeField()),
+                ('in_window', models.BooleanField(default=False)),
+                ('in_recent', models.BooleanField(default=False)),
+                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ('topic', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='microblog.topic')),
+            ],
+            options={
+                'indexes': [models.Index(fields=['last_at'], name='topic_person_last_at'), models.Index(condition=models.Q(('in_recent', True)), fields=['last_at'], name='topic_person_in_recent')],
+                'constraints': [models.UniqueConstraint(fields=('topic', 'person'), name='one_row_per_topic_person')],
+            },
         ),
         migrations.RunPython(count_the_last_hour, migrations.RunPython.noop),
     ]

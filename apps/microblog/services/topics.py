@@ -90,7 +90,8 @@ def hot_search_refresh() -> list[HotTopic]:
 
     Registered as periodic work (every 60 s, one worker at a time); safe to run twice at once: the second
     replacement of the list fails on the unique rank and leaves the first one's list. Reads one row per
-    topic with people in the window and one snapshot, whatever the amount of activity: 12 queries.
+    topic with people in the window and one snapshot, whatever the amount of activity: 12 queries
+    (13 with no snapshot from an hour ago).
     """
     now = clock.now()
     try:
