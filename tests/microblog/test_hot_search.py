@@ -146,6 +146,23 @@ def test_a_person_writing_again_and_again_is_counted_once(crowd):
     assert TopicPerson.objects.filter(topic=snow).count() == 3
 
 
+def test_a_row_the_refresh_deletes_under_a_write_is_written_again(crowd, monkeypatch):
+    """The refresh may delete someone's row (left the window) between a write's insert and its update."""
+    snow = make_topic("snow")
+    activity(snow, crowd[:1], minutes_ago=70)
+    insert = TopicPerson.objects.bulk_create
+
+    def insert_then_swept(rows, **kwargs):
+        insert(rows, **kwargs)
+        monkeypatch.setattr(TopicPerson.objects, "bulk_create", insert)
+        TopicPerson.objects.filter(topic=snow).delete()  # what the sweep does, uncounting its person
+        Topic.objects.filter(pk=snow.pk).update(window_people=0, recent_people=0)
+
+    monkeypatch.setattr(TopicPerson.objects, "bulk_create", insert_then_swept)
+    activity(snow, crowd[:1], minutes_ago=1)
+    assert counted(snow) == (1, 1)
+
+
 def test_posts_reposts_and_comments_count_their_people(liwei, wangfang, zhangmin, window_start):
     original = posts.post_create(actor=liwei, text="#上海下雪了# 外滩")
     posts.post_repost(actor=wangfang, post=original, comment="好大的雪")  # credits the original's topic

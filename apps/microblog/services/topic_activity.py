@@ -6,11 +6,12 @@ topic gets the same key, the same discussion count and the same hot-search input
 Hot search's counts are kept as activity is written, so its refresh reads one row a topic instead of counting
 the window's activity (bench/bench_hot_search.py): a TopicPerson row per topic and person holds their latest
 activity and whether they are counted in the topic's window and in its last 10 minutes; Topic.window_people and
-recent_people are the numbers of flagged rows. A write flags its rows (counting each one that was not yet
-flagged); the refresh unflags the rows whose latest activity has left the window (`counts_sweep`). Both are
-conditional updates of the same rows, so whichever comes second sees the other's work: distinct people stay
-exact, however many times one person writes. The TopicActivity rows stay a while as the raw record (the
-baseline's fallback, `counts_rebuild`).
+recent_people are the numbers of flagged rows. A write flags its rows, counting each one that was not flagged
+yet; the refresh (`counts_sweep`) deletes the rows whose latest activity has left the window and unflags those
+that left the last 10 minutes, uncounting each. All are conditional statements on the same rows, so whichever
+comes second sees the other's work (a row deleted under a write is inserted again): distinct people stay exact
+however many times one person writes. The TopicActivity rows stay two hours as the raw record (the baseline
+when no snapshot is an hour old, `counts_rebuild`), pruned in batches.
 """
 
 from collections import Counter
@@ -67,7 +68,7 @@ def activity_record(topics: list[Topic], *, person: User, at: datetime | None = 
     ids = [t.pk for t in topics]
     TopicActivity.objects.bulk_create([TopicActivity(topic_id=pk, person=person, at=now) for pk in ids])
     rows = TopicPerson.objects.filter(topic_id__in=ids, person=person)
-    for _attempt in range(2):  # a row pruned between the insert and the update is inserted again
+    for _attempt in range(2):  # a row the refresh deleted between the insert and the update: insert again
         TopicPerson.objects.bulk_create(
             [TopicPerson(topic_id=pk, person=person, last_at=now) for pk in ids], ignore_conflicts=True
         )
