@@ -1,14 +1,16 @@
 """Hot search: distinct people in a sliding window, recent activity weighted more, against the topic's own
-baseline; marks; moderators' hide; the list replaced whole, pushed live, and run as periodic work."""
+baseline (the snapshot an hour old); the counts kept as activity is written; a list that cools instead of
+emptying; marks; moderators' hide; the list replaced whole, pushed live, and run as periodic work."""
 
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 
 from apps.core import clock, events, periodic
 from apps.core.errors import DomainError
-from apps.microblog.models import HotTopic, TopicActivity
-from apps.microblog.services import topics
+from apps.microblog.models import HotSnapshot, HotTopic, Topic, TopicActivity, TopicPerson
+from apps.microblog.services import comments, posts, topic_activity, topics
 from apps.microblog.services.topics import Heat, Mark, heat_of, hot_search_refresh, mark_of
 from tests.microblog.topics_kit import activity, make_people, make_topic
 
@@ -118,14 +120,162 @@ def test_the_list_is_replaced_whole_and_pushed_to_open_pages(
     gone = make_topic("gone")
     activity(gone, crowd[:3], minutes_ago=5)
     hot_search_refresh()
-    clock.advance(timedelta(hours=2, minutes=1))  # "gone" leaves the window and its baseline
+    clock.advance(timedelta(hours=2, minutes=1))  # "gone" leaves the window and its baseline: it cools
     activity(make_topic("<b>new</b>"), crowd[:5], minutes_ago=1)
     with django_capture_on_commit_callbacks(execute=True):
         hot_search_refresh()
-    assert ranked() == ["<b>new</b>"]
+    assert ranked() == ["<b>new</b>", "gone"]
     page, event = pushed[-1]
     assert page == "weibo.hot" and event["type"] == "weibo.hot"
-    assert [(t["rank"], t["name"]) for t in event["data"]["topics"]] == [(1, "<b>new</b>")]
+    assert [(t["rank"], t["name"]) for t in event["data"]["topics"]] == [(1, "<b>new</b>"), (2, "gone")]
+
+
+# --- The counts kept as activity is written ------------------------------------------------------------
+
+
+def counted(topic) -> tuple[int, int]:
+    topic.refresh_from_db()
+    return topic.window_people, topic.recent_people
+
+
+def test_a_person_writing_again_and_again_is_counted_once(crowd):
+    snow = make_topic("snow")
+    activity(snow, crowd[:1], minutes_ago=2, times=30)
+    activity(snow, crowd[1:3], minutes_ago=1)
+    assert counted(snow) == (3, 3)
+    assert TopicPerson.objects.filter(topic=snow).count() == 3
+
+
+def test_a_row_the_refresh_deletes_under_a_write_is_written_again(crowd, monkeypatch):
+    """The refresh may delete someone's row (left the window) between a write's insert and its update."""
+    snow = make_topic("snow")
+    activity(snow, crowd[:1], minutes_ago=70)
+    insert = TopicPerson.objects.bulk_create
+
+    def insert_then_swept(rows, **kwargs):
+        insert(rows, **kwargs)
+        monkeypatch.setattr(TopicPerson.objects, "bulk_create", insert)
+        TopicPerson.objects.filter(topic=snow).delete()  # what the sweep does, uncounting its person
+        Topic.objects.filter(pk=snow.pk).update(window_people=0, recent_people=0)
+
+    monkeypatch.setattr(TopicPerson.objects, "bulk_create", insert_then_swept)
+    activity(snow, crowd[:1], minutes_ago=1)
+    assert counted(snow) == (1, 1)
+
+
+def test_posts_reposts_and_comments_count_their_people(liwei, wangfang, zhangmin, window_start):
+    original = posts.post_create(actor=liwei, text="#上海下雪了# 外滩")
+    posts.post_repost(actor=wangfang, post=original, comment="好大的雪")  # credits the original's topic
+    comments.comment_create(actor=zhangmin, post_id=original.pk, text="#上海下雪了# 鞍山更大")
+    comments.comment_create(actor=zhangmin, post_id=original.pk, text="#上海下雪了# 真的")
+    assert counted(Topic.objects.get(name="上海下雪了")) == (3, 3)
+
+
+def test_people_leave_the_counts_as_their_activity_leaves_the_window(crowd):
+    snow = make_topic("snow")
+    activity(snow, crowd[:4], minutes_ago=5)
+    hot_search_refresh()
+    assert counted(snow) == (4, 4)
+    clock.advance(timedelta(minutes=6))  # out of the last 10 minutes, still in the hour
+    activity(snow, crowd[:1], minutes_ago=0)  # ...but this one is back
+    hot_search_refresh()
+    assert counted(snow) == (4, 1)
+    clock.advance(timedelta(minutes=50))  # the other three are out of the hour
+    hot_search_refresh()
+    assert counted(snow) == (1, 0)
+    assert list(TopicPerson.objects.values_list("person", flat=True)) == [crowd[0].pk]
+
+
+def test_the_baseline_is_what_the_refresh_counted_an_hour_before(crowd):
+    rising = make_topic("rising")
+    activity(rising, crowd[:2], minutes_ago=1)  # too few to rank, but counted
+    hot_search_refresh()
+    assert HotTopic.objects.count() == 0
+    clock.advance(timedelta(hours=1))
+    TopicActivity.objects.all().delete()  # only the snapshot remembers that hour
+    activity(rising, crowd[2:5], minutes_ago=1)
+    hot_search_refresh()
+    # observed 3 + 2 × 3 = 9 against 2 + 2 × 2 = 6 an hour ago (without it, against 1: heat 800)
+    assert HotTopic.objects.get().heat == round(100 * 3 / 6**0.5)
+
+
+def test_without_a_snapshot_from_an_hour_ago_the_baseline_is_counted_from_activity(crowd):
+    rising = make_topic("rising")
+    activity(rising, crowd[:2], minutes_ago=61)
+    activity(rising, crowd[2:5], minutes_ago=1)
+    hot_search_refresh()
+    assert HotSnapshot.objects.count() == 1  # its own, for an hour from now
+    assert HotTopic.objects.get().heat == round(100 * 3 / 6**0.5)
+
+
+def test_old_activity_is_pruned_a_batch_at_a_time(crowd, monkeypatch):
+    monkeypatch.setattr(topic_activity, "PRUNE_BATCH", 10)
+    last_week = make_topic("last week")
+    for minute in range(25):
+        activity(last_week, crowd[minute : minute + 1], minutes_ago=7 * 24 * 60 - minute)
+    activity(make_topic("now"), crowd[:3], minutes_ago=1)
+    hot_search_refresh()
+    assert TopicActivity.objects.count() == 15 + 3
+    hot_search_refresh()
+    hot_search_refresh()
+    assert TopicActivity.objects.count() == 3
+
+
+def test_a_refresh_takes_the_same_queries_whatever_the_activity(crowd, django_assert_max_num_queries):
+    """Two savepoints (a test's transaction), the sweep (2 + 1 for its leavers), the counts, the snapshot of an
+    hour ago (+ the activity of that hour, with none), the last list, its new topics, the list replaced (2),
+    this snapshot, the prune (2)."""
+    activity(make_topic("one"), crowd[:3], minutes_ago=1)
+    with django_assert_max_num_queries(16) as few:
+        hot_search_refresh()
+    for i in range(60):
+        activity(make_topic(f"t{i}"), crowd[: 3 + i % 30], minutes_ago=70 - i)
+    clock.advance(timedelta(minutes=20))
+    with django_assert_max_num_queries(len(few.captured_queries) + 1):  # + the leavers' update
+        hot_search_refresh()
+
+
+# --- A list that quiet does not empty ------------------------------------------------------------------
+
+
+def test_a_topic_no_longer_hot_stays_on_the_list_cooling(crowd):
+    snow = make_topic("snow")
+    activity(snow, crowd[:25], minutes_ago=2)
+    [listed] = hot_search_refresh()
+    assert (listed.heat, listed.mark) == (7400, Mark.EXPLOSIVE)
+    clock.advance(timedelta(hours=3))  # nobody mentions it again
+    [cooled] = hot_search_refresh()
+    assert cooled.topic_id == snow.pk and cooled.heat == 7400 // 8 and cooled.mark == Mark.NONE
+    clock.advance(timedelta(days=7))
+    assert [h.topic_id for h in hot_search_refresh()] == [snow.pk]  # never emptied by quiet
+    assert HotTopic.objects.get().heat == 1
+
+
+def test_a_cooling_topic_ranks_by_its_cooled_heat_and_is_pushed_out_of_a_full_list(crowd, monkeypatch):
+    monkeypatch.setattr(topics, "LIST_SIZE", 2)
+    activity(make_topic("yesterday"), crowd[:25], minutes_ago=2)  # 7,400
+    hot_search_refresh()
+    clock.advance(timedelta(hours=2))  # cooled to 1,850
+    activity(make_topic("hotter"), crowd[:10], minutes_ago=2)  # 2,900
+    cooler = make_topic("cooler")
+    activity(cooler, crowd[10:15], minutes_ago=2)  # 1,400
+    hot_search_refresh()
+    assert ranked() == ["hotter", "yesterday"]
+    clock.advance(timedelta(hours=1))  # 925 now; "hotter" 1,450
+    activity(cooler, crowd[15:35], minutes_ago=2)  # 20 people against its 5 an hour ago: 1,162
+    hot_search_refresh()
+    assert ranked() == ["hotter", "cooler"]
+
+
+def test_an_hour_after_seeding_the_snow_is_still_on_top_of_a_full_list(cast):
+    call_command("seed_demo", verbosity=0)
+    first = ranked()
+    clock.advance(timedelta(hours=1))
+    hot_search_refresh()
+    assert ranked() == first and first[0] == "上海下雪了"
+    clock.advance(timedelta(hours=23))
+    hot_search_refresh()
+    assert ranked() == first
 
 
 # --- Marks ---------------------------------------------------------------------------------------------

@@ -4,7 +4,8 @@ from datetime import timedelta
 
 from apps.accounts.models import User
 from apps.core import clock
-from apps.microblog.models import Post, PostTopic, Topic, TopicActivity
+from apps.microblog.models import Post, PostTopic, Topic
+from apps.microblog.services.topic_activity import activity_record
 from apps.microblog.text import topic_key
 
 
@@ -23,10 +24,11 @@ def make_topic(name: str, *, age: timedelta = timedelta(days=2), **fields) -> To
 
 
 def activity(topic: Topic, people, *, minutes_ago: float, times: int = 1) -> None:
+    """Each of `people` active with `topic` `minutes_ago`, `times` times, as a post or comment records it."""
     at = clock.now() - timedelta(minutes=minutes_ago)
-    TopicActivity.objects.bulk_create(
-        [TopicActivity(topic=topic, person=p, at=at) for p in people for _ in range(times)]
-    )
+    for person in people:
+        for _ in range(times):
+            activity_record([topic], person=person, at=at)
 
 
 def make_post(author: User, text: str = "hello", *, topic: Topic | None = None, **fields) -> Post:

@@ -15,26 +15,34 @@ PAGE_SIZE = 20
 HOT_POSTS_WITHIN = timedelta(days=7)  # a topic's "hot" tab ranks the posts of its last week
 
 
-def people_by_topic(*, since: datetime, window_start: datetime, recent: timedelta) -> list[dict]:
-    """Per visible topic active in the window: distinct people in the window and in its last `recent`, and the
-    same for the baseline (from `since` to the window's start). One grouped query over the activity rows (the
-    job prunes them to this span)."""
-    now = clock.now()
-    return list(
-        TopicActivity.objects.filter(at__gte=since)
-        .exclude(topic_id__in=Topic.objects.filter(hidden=True).values("pk"))
+def live_counts() -> dict[int, tuple[int, int]]:
+    """Per visible topic with people in the window: (people in the window, in its last 10 minutes), as the
+    writes and the refresh's sweep keep them on the topic rows (one query, by a partial index)."""
+    rows = Topic.objects.filter(window_people__gt=0, hidden=False).values_list(
+        "pk", "window_people", "recent_people"
+    )
+    return {pk: (window, recent) for pk, window, recent in rows}
+
+
+def people_by_topic(*, since: datetime, until: datetime, recent: timedelta) -> dict[int, tuple[int, int]]:
+    """Per topic active from `since` to `until`: distinct people in that span and in its last `recent`,
+    counted from the activity rows (one grouped query: the baseline when no snapshot was taken an hour ago)."""
+    rows = (
+        TopicActivity.objects.filter(at__gte=since, at__lt=until)
         .values("topic_id")
         .annotate(
-            window=Count("person_id", distinct=True, filter=Q(at__gte=window_start)),
-            recent=Count("person_id", distinct=True, filter=Q(at__gte=now - recent)),
-            baseline=Count("person_id", distinct=True, filter=Q(at__lt=window_start)),
-            baseline_recent=Count(
-                "person_id", distinct=True, filter=Q(at__gte=window_start - recent, at__lt=window_start)
-            ),
+            people=Count("person_id", distinct=True),
+            lately=Count("person_id", distinct=True, filter=Q(at__gte=until - recent)),
         )
-        .filter(window__gt=0)
         .order_by()
     )
+    return {r["topic_id"]: (r["people"], r["lately"]) for r in rows}
+
+
+def listed_heats() -> dict[int, tuple[int, datetime, Topic]]:
+    """The last list's visible topics: (heat when last measured, when, the topic) (one query)."""
+    rows = HotTopic.objects.select_related("topic").filter(topic__hidden=False, measured_at__isnull=False)
+    return {row.topic_id: (row.measured, row.measured_at, row.topic) for row in rows}
 
 
 def hot_list() -> list[HotTopic]:

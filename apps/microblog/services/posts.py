@@ -25,12 +25,11 @@ from apps.microblog.models import (
     PostImage,
     PostTopic,
     Topic,
-    TopicActivity,
     TopicFollow,
 )
 from apps.microblog.selectors.mentions import people_named
 from apps.microblog.services.notifications import notify
-from apps.microblog.services.topic_activity import topics_touch
+from apps.microblog.services.topic_activity import activity_record, topics_touch
 
 POST_LIMIT = 10  # posts (and reposts) per person per window
 POST_WINDOW = 60
@@ -83,10 +82,7 @@ def _save_topics(post: Post, text: str, now, *, also_active: list[Topic] = ()) -
     topics = topics_touch(person=post.author, text=text, at=now)
     if topics:
         PostTopic.objects.bulk_create([PostTopic(post=post, topic=t) for t in topics])
-    more = [t for t in also_active if t not in topics]
-    if more:
-        TopicActivity.objects.bulk_create([TopicActivity(topic=t, person=post.author, at=now) for t in more])
-        Topic.objects.filter(pk__in=[t.pk for t in more]).update(posts=F("posts") + 1)
+    activity_record([t for t in also_active if t not in topics], person=post.author, at=now)
     return topics
 
 
