@@ -59,6 +59,7 @@ def test_a_chat_write_waits_only_for_the_transactions_already_in_line():
 
     def chatter():
         try:
+            connection.ensure_connection()  # open, as a server thread's stays (opening one meets SQLite's own lock)
             for _ in range(30):
                 before = committed[0]
                 with transaction.atomic(), connection.cursor() as cursor:
