@@ -19,8 +19,11 @@ from .changes import (
 )
 from .conversations import (
     chat_profile_update,
+    conversation_block_other,
+    conversation_bottle_open,
     conversation_clear,
     conversation_direct_get_or_create,
+    conversation_end,
     conversation_hide,
     group_add_members,
     group_create,
@@ -58,8 +61,11 @@ __all__ = [
     "SEND_LIMIT",
     "SEND_WINDOW",
     "chat_profile_update",
+    "conversation_block_other",
+    "conversation_bottle_open",
     "conversation_clear",
     "conversation_direct_get_or_create",
+    "conversation_end",
     "conversation_hide",
     "conversation_read",
     "conversation_typing",
