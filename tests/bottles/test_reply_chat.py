@@ -7,7 +7,9 @@ from apps.accounts import services as accounts
 from apps.accounts.models import Block
 from apps.bottles import selectors, services
 from apps.bottles.models import Bottle, Pick
-from apps.chat import composer, selectors as chat_selectors, services as chat
+from apps.chat import composer
+from apps.chat import selectors as chat_selectors
+from apps.chat import services as chat
 from apps.chat.models import Conversation, Message
 from apps.core.errors import DomainError, NotFound
 

@@ -1,6 +1,7 @@
 """The beach, the throw page and "My bottles" over HTTP, in both languages; bad input changes nothing."""
 
 import pytest
+
 from apps.bottles import services
 from apps.bottles.models import Bottle, Report
 from apps.core import discover
