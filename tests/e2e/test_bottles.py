@@ -23,7 +23,9 @@ def test_one_phone_throws_another_picks_and_replies_the_first_sees_it_live(new_c
     thrower.goto("/discover/")
     thrower.get_by_role("link", name="Drift bottles").click()
     thrower.get_by_test_id("throw-open").click()
-    thrower.get_by_test_id("bottle-input").fill("Hello from Auckland! <b>What season</b> is it where you are?")
+    thrower.get_by_test_id("bottle-input").fill(
+        "Hello from Auckland! <b>What season</b> is it where you are?"
+    )
     expect(thrower.locator("#bottle-count")).to_contain_text("characters left")
     thrower.get_by_test_id("throw").click()
     expect(thrower.get_by_text("Your bottle is drifting out to sea.")).to_be_visible()
