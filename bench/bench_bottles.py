@@ -58,7 +58,7 @@ def fill_sea(connection, users: list[int], now) -> None:
         picks = n_users * EARLIER_PICKS
         cursor.execute(
             "INSERT INTO bottles_pick (picker_id, bottle_id, outcome, picked_at) "  # noqa: S608
-            f"{with_seq}SELECT %s + (n %% %s), %s + ((n * 7919) %% %s), 'thrown_back', %s FROM {series}",
+            f"{with_seq}SELECT %s + (n %% %s), %s + ((CAST(n AS BIGINT) * 7919) %% %s), 'thrown_back', %s FROM {series}",
             [picks - 1, first_user, n_users, first_bottle, BOTTLES, now]
             if not pg
             else [first_user, n_users, first_bottle, BOTTLES, now, picks - 1],

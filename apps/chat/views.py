@@ -57,7 +57,6 @@ def thread(request, pk: int):
     membership = _membership_or_404(request, pk, include_inactive=True)
     conv = membership.conversation
     members = list(selectors.memberships_of(conv))
-    members_data = selectors.members_data(request.user, members)
     other = None
     if not conv.is_group:
         other = next((m.user for m in members if m.user_id != request.user.pk), None)
@@ -70,8 +69,7 @@ def thread(request, pk: int):
             )
             other = other_m.user if other_m else None
     masked = selectors.identity_masked(request.user, conv, other)
-    if masked:
-        members_data = selectors.members_data(request.user, members, masked=True)
+    members_data = selectors.members_data(request.user, members, masked=masked)
     title = conv.name if conv.is_group else (members_data.get(str(other.pk), {}).get("name") if other else "")
     if other is not None and not title:
         title = str(other)
