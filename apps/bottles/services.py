@@ -169,7 +169,7 @@ def bottle_throw_back(*, actor: User, bottle_id) -> None:
         Bottle.objects.filter(pk=bottle.pk).update(
             holder=None,
             held_until=None,
-            in_sea=bottle.expires_at > clock.now() and bottle.hidden_at is None,
+            in_sea=True,  # (if it has expired meanwhile, no net finds it and the sweep washes it away)
             spot=_random.randrange(SPOTS),
         )
         Pick.objects.filter(picker=actor, bottle=bottle).update(outcome=Pick.Outcome.THROWN_BACK)
@@ -257,7 +257,8 @@ def reports_restore(*, reports) -> int:
 
 def bottles_sweep() -> dict[str, int]:
     """Bottles left unanswered in someone's hands drift back; expired ones wash away. Conditional updates:
-    safe to run twice, and a bottle picked again meanwhile (a later held_until) is left alone."""
+    safe to run twice, and a bottle answered, thrown back or picked by someone else meanwhile (no holder, or
+    another: nobody picks a bottle twice) is left alone."""
     now = clock.now()
     returned = 0
     due = list(
@@ -265,10 +266,10 @@ def bottles_sweep() -> dict[str, int]:
     )
     for pk, holder_id in due:
         with transaction.atomic():
-            row = Bottle.objects.filter(pk=pk, holder_id=holder_id, held_until__lte=now)
-            if row.filter(expires_at__gt=now, hidden_at__isnull=True).update(
+            # (one that expired in someone's hands is washed away just below)
+            if Bottle.objects.filter(pk=pk, holder_id=holder_id).update(
                 holder=None, held_until=None, in_sea=True
-            ) or row.update(holder=None, held_until=None):
+            ):
                 returned += 1
                 Pick.objects.filter(picker_id=holder_id, bottle_id=pk, outcome=Pick.Outcome.HELD).update(
                     outcome=Pick.Outcome.RETURNED

@@ -291,3 +291,42 @@ def test_a_pick_takes_a_bounded_number_of_queries(throw, seasoned, django_assert
     services.bottle_throw_back(actor=seasoned["liwei"], bottle_id=first.pk)
     with django_assert_max_num_queries(9):
         assert pick(seasoned["liwei"]).bottle
+
+
+def test_someone_who_threw_a_bottle_back_can_still_report_it_and_it_leaves_the_sea(throw, seasoned):
+    bottle = throw("emma", "rude words")
+    liwei = seasoned["liwei"]
+    assert pick(liwei).bottle == bottle
+    services.bottle_throw_back(actor=liwei, bottle_id=bottle.pk)
+    services.bottle_report(actor=liwei, bottle_id=bottle.pk)
+    empty_net(seasoned["tom"])
+
+
+def test_a_bottle_taken_between_the_look_and_the_claim_is_not_taken_twice(throw, seasoned, monkeypatch):
+    bottle = throw("emma")
+    assert pick(seasoned["tom"]).bottle == bottle
+    # A stale look at the sea (what a reader without the row lock may see): the held bottle still seems there.
+    monkeypatch.setattr(services, "_sea_for", lambda user: Bottle.objects.exclude(thrower=user))
+    empty_net(seasoned["liwei"])
+    assert services.in_hand(seasoned["tom"]) == bottle
+
+
+def test_a_restored_report_never_puts_an_answered_bottle_back_in_the_sea(throw, seasoned):
+    bottle = throw("emma", "hello")
+    liwei = seasoned["liwei"]
+    assert pick(liwei).bottle == bottle
+    services.bottle_reply(actor=liwei, bottle_id=bottle.pk, text="hi!")
+    services.bottle_report(actor=liwei, bottle_id=bottle.pk)
+    services.reports_restore(reports=list(Report.objects.all()))
+    empty_net(seasoned["tom"])
+    assert selectors.state_of(Bottle.objects.get(pk=bottle.pk)) == "replied"
+
+
+def test_a_bottle_that_expires_in_someones_hands_washes_away(throw, seasoned):
+    bottle = throw("emma")
+    with clock.travel(timedelta(days=7) - timedelta(minutes=1)):
+        assert pick(seasoned["liwei"]).bottle == bottle
+    with clock.travel(timedelta(days=7, minutes=30)):
+        assert services.bottles_sweep() == {"returned": 1, "washed_away": 1}
+        assert not Bottle.objects.get(pk=bottle.pk).in_sea
+        empty_net(seasoned["tom"])
