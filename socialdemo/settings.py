@@ -322,7 +322,17 @@ BOTTLE_THROWS_PER_DAY = int(os.environ.get("BOTTLE_THROWS_PER_DAY", "20"))
 BOTTLE_PICKS_PER_DAY = int(os.environ.get("BOTTLE_PICKS_PER_DAY", "20"))
 BOTTLE_STARFISH_RATE = float(os.environ.get("BOTTLE_STARFISH_RATE", "0.25"))
 BOTTLE_NEW_ACCOUNT_THROWS_PER_DAY = 5  # in an account's first day
-BOTTLE_BLOCKED_WORDS = ["加微信", "加我微信", "约炮", "援交", "裸聊"] + ["escort", "hookup", "sugar daddy", "onlyfans"]
+BOTTLE_BLOCKED_WORDS = [
+    "加微信",
+    "加我微信",
+    "约炮",
+    "援交",
+    "裸聊",
+    "escort",
+    "hookup",
+    "sugar daddy",
+    "onlyfans",
+]
 
 # --- Internationalisation ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
