@@ -183,12 +183,12 @@ def info(request, pk: int):
             "hide": lambda: services.conversation_hide(actor=u, conversation_id=pk),
             "end": lambda: services.conversation_end(actor=u, conversation_id=pk),
             "block": lambda: services.conversation_block_other(actor=u, conversation_id=pk),
+            "befriend": lambda: services.conversation_befriend_other(actor=u, conversation_id=pk),
         }
         if action not in actions:
             raise Http404
-        ok, _changed = attempt(
-            request, actions[action], success=_("Done.") if action not in ("mute", "pin") else None
-        )
+        said = {"mute": None, "pin": None, "befriend": _("Friend request sent.")}
+        ok, _changed = attempt(request, actions[action], success=said.get(action, _("Done.")))
         if ok and action in ("leave", "hide", "end"):
             return redirect("chat:list")
         if ok and action == "clear":

@@ -4,7 +4,7 @@ they are friends, either can end it, and blocks work as in any chat."""
 import pytest
 
 from apps.accounts import services as accounts
-from apps.accounts.models import Block
+from apps.accounts.models import Block, FriendRequest
 from apps.bottles import selectors, services
 from apps.bottles.models import Bottle, Pick
 from apps.chat import composer
@@ -144,3 +144,13 @@ def test_the_chat_pages_end_and_block_over_http(bottle_chat, seasoned, client_as
     assert client.post(f"/chats/{bottle_chat.pk}/info/", {"action": "end"}).status_code == 302
     assert Conversation.objects.get(pk=bottle_chat.pk).ended_at is not None
     assert "This bottle chat has ended." in client.get(f"/chats/{bottle_chat.pk}/").content.decode()
+
+
+def test_either_can_ask_the_other_to_be_friends_from_the_bottle_chat(bottle_chat, seasoned, client_as):
+    tom, emma = seasoned["tom"], seasoned["emma"]
+    html = client_as(tom).post(f"/chats/{bottle_chat.pk}/info/", {"action": "befriend"}, follow=True)
+    assert "Friend request sent." in html.content.decode()
+    request = FriendRequest.objects.get(from_user=tom, to_user=emma, status=FriendRequest.Status.PENDING)
+    accounts.friend_request_accept(actor=emma, request_id=request.pk)
+    info = client_as(tom).get(f"/chats/{bottle_chat.pk}/info/").content.decode()
+    assert 'data-testid="befriend"' not in info and f"/accounts/u/{emma.public_id}/" in info

@@ -19,6 +19,7 @@ from .changes import (
 )
 from .conversations import (
     chat_profile_update,
+    conversation_befriend_other,
     conversation_block_other,
     conversation_bottle_open,
     conversation_clear,
@@ -61,6 +62,7 @@ __all__ = [
     "SEND_LIMIT",
     "SEND_WINDOW",
     "chat_profile_update",
+    "conversation_befriend_other",
     "conversation_block_other",
     "conversation_bottle_open",
     "conversation_clear",

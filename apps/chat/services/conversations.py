@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.selectors import are_friends, can_message, is_blocked_between
-from apps.accounts.services import user_block
+from apps.accounts.services import friend_request_send, user_block
 from apps.chat import selectors
 from apps.chat.models import MAX_GROUP_MEMBERS, MAX_JOIN_BY_CODE, ChatProfile, Conversation, Membership
 from apps.core import badges, clock
@@ -106,15 +106,23 @@ def conversation_end(*, actor: User, conversation_id) -> Conversation:
     return conv
 
 
-def conversation_block_other(*, actor: User, conversation_id) -> None:
-    """Block the other person of a bottle chat from inside it (it shows no profile to block them from)."""
+def _other_in_bottle_chat(actor: User, conversation_id) -> User:
+    """The other person of a bottle chat `actor` is (or was) in; a bottle chat shows no profile to act from."""
     membership = selectors.access_membership(user=actor, pk=conversation_id, include_inactive=True)
-    if not membership.conversation.bottle:
-        raise NotFound()
     other = Membership.objects.filter(conversation_id=membership.conversation_id).exclude(user=actor).first()
-    if other is None:
+    if not membership.conversation.bottle or other is None:
         raise NotFound()
-    user_block(actor=actor, target=other.user)
+    return other.user
+
+
+def conversation_block_other(*, actor: User, conversation_id) -> None:
+    """Block the other person of a bottle chat from inside it."""
+    user_block(actor=actor, target=_other_in_bottle_chat(actor, conversation_id))
+
+
+def conversation_befriend_other(*, actor: User, conversation_id) -> None:
+    """Ask the other person of a bottle chat to be friends (neither has the other's ID to search for)."""
+    friend_request_send(sender=actor, recipient=_other_in_bottle_chat(actor, conversation_id))
 
 
 def _display_names(users: Iterable[User]) -> list[str]:
