@@ -58,9 +58,15 @@ def demo(transactional_db, settings):
         idempotency_key="a11y-packet",
     )
     transfer = Transfer.objects.filter(status="pending").first()
-    # Drift bottles: Li Wei answered one (a bottle chat) and holds another on the beach.
+    # Drift bottles: Li Wei answered a stranger's (a bottle chat showing only their name, avatar and region)
+    # and holds another on the beach.
     settings.BOTTLE_STARFISH_RATE = 0
+    settings.BOTTLE_PICKS_PER_DAY = 100
+    friends = {"wangfang", "zhangmin", "chenjing", "emma", "james"}
     found = bottles.bottle_pick(actor=liwei).bottle
+    while found.thrower.username in friends:
+        bottles.bottle_throw_back(actor=liwei, bottle_id=found.pk)
+        found = bottles.bottle_pick(actor=liwei).bottle
     bottle_chat = bottles.bottle_reply(actor=liwei, bottle_id=found.pk, text="Hello from the beach 你好")
     bottles.bottle_pick(actor=liwei)
     return Demo(
