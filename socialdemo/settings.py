@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "apps.chat",
     "apps.wallet",
     "apps.microblog",
+    "apps.bottles",
 ]
 
 MIDDLEWARE = [
@@ -323,6 +324,23 @@ SIGNUP_LIMIT_PER_ADDRESS = (10, 60 * 60)
 FRIEND_REQUEST_LIMIT = (20, 60 * 60)
 SEARCH_LIMIT = (30, 60)
 FRIEND_CAP = int(os.environ.get("FRIEND_CAP", "5000"))
+# Drift bottles (apps.bottles.rules): a day's throws and picks per person (Shanghai's day), the share of
+# casts that bring up a starfish, and words a bottle may not carry (matched ignoring case, width and spaces).
+BOTTLE_THROWS_PER_DAY = int(os.environ.get("BOTTLE_THROWS_PER_DAY", "20"))
+BOTTLE_PICKS_PER_DAY = int(os.environ.get("BOTTLE_PICKS_PER_DAY", "20"))
+BOTTLE_STARFISH_RATE = float(os.environ.get("BOTTLE_STARFISH_RATE", "0.25"))
+BOTTLE_NEW_ACCOUNT_THROWS_PER_DAY = 5  # in an account's first day
+BOTTLE_BLOCKED_WORDS = [
+    "加微信",
+    "加我微信",
+    "约炮",
+    "援交",
+    "裸聊",
+    "escort",
+    "hookup",
+    "sugar daddy",
+    "onlyfans",
+]
 
 # --- Internationalisation ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -11,6 +11,7 @@ urlpatterns = [
     path("jsi18n/", JavaScriptCatalog.as_view(), name="javascript-catalog"),
     path("wallet/", include("apps.wallet.urls")),
     path("weibo/", include("apps.microblog.urls")),
+    path("bottles/", include("apps.bottles.urls")),
     path("", include("apps.chat.urls")),
     path("", include("apps.core.urls")),
 ]

@@ -31,6 +31,8 @@ def register(action: Action) -> None:
 
 
 def actions_for(conversation) -> list[Action]:
+    if conversation.bottle:  # strangers from the sea: no money changes hands
+        return []
     kind = "group" if conversation.is_group else "direct"
     return sorted((a for a in _actions if a.where in ("any", kind)), key=lambda a: a.order)
 

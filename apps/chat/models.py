@@ -31,6 +31,10 @@ class Conversation(models.Model):
     # The group's invitation in 8 characters to type (apps.chat.invites); dropped on reset.
     join_code = models.CharField(max_length=8, null=True, blank=True, unique=True)
     join_code_expires_at = models.DateTimeField(null=True, blank=True)
+    # A drift bottle's reply opened it: strangers may talk, and until they are friends each sees only the
+    # other's nickname, avatar and region (apps.chat.selectors.identity_masked). Either may end it.
+    bottle = models.BooleanField(default=False)
+    ended_at = models.DateTimeField(null=True, blank=True)
     last_seq = models.PositiveBigIntegerField(default=0)
     last_message_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()

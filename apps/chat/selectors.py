@@ -9,7 +9,7 @@ from django.templatetags.static import static
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
-from apps.accounts.selectors import remarks_of
+from apps.accounts.selectors import are_friends, remarks_of
 from apps.chat import cards
 from apps.chat.models import Conversation, HiddenMessage, Membership, Message, Notice
 from apps.chat.stickers import STICKERS
@@ -268,16 +268,25 @@ def memberships_of(conversation: Conversation) -> QuerySet[Membership]:
     )
 
 
-def members_data(viewer: User, memberships: list[Membership]) -> dict:
-    """Members by id as `viewer` names them, with read positions where they share them."""
+def identity_masked(viewer: User, conversation: Conversation, other: User | None) -> bool:
+    """Whether `viewer` sees only `other`'s nickname, avatar and region (not their public ID or profile):
+    in a drift bottle's chat, until the two are friends."""
+    return conversation.bottle and other is not None and not are_friends(viewer, other)
+
+
+def members_data(viewer: User, memberships: list[Membership], *, masked: bool = False) -> dict:
+    """Members by id as `viewer` names them, with read positions where they share them (`masked`: the
+    others' public IDs left out, their region given instead; see identity_masked)."""
     remarks = remarks_of(viewer)
     out = {}
     for m in memberships:
         u = m.user
+        hidden = masked and u.pk != viewer.pk
         out[str(u.pk)] = {
             "id": u.pk,
             "name": remarks.get(u.pk) or str(u),
-            "public_id": u.public_id,
+            "public_id": "" if hidden else u.public_id,
+            **({"region": u.region} if hidden else {}),
             "role": m.role,
             "avatar": avatar_of(u),
             # A person who turned read receipts off shares no read position with anyone else.

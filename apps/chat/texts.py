@@ -16,6 +16,9 @@ SYSTEM_TEXTS = {
     "friends": _("You are now friends. Say hello!"),
     # Each reader sees the other's name (static/js/chat.js); this neutral line is for everyone else.
     "friend_added": _("You are now friends. Start chatting now!"),
+    # A drift bottle's reply opens its chat with the bottle's words; either person may end it.
+    "bottle": _("%(actor)s's drift bottle: %(text)s"),
+    "bottle_ended": _("%(actor)s ended this bottle chat"),
 }
 
 # Lines for one reader only (apps.chat.models.Notice), written from that reader's side; keep in step with

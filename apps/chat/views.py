@@ -57,7 +57,6 @@ def thread(request, pk: int):
     membership = _membership_or_404(request, pk, include_inactive=True)
     conv = membership.conversation
     members = list(selectors.memberships_of(conv))
-    members_data = selectors.members_data(request.user, members)
     other = None
     if not conv.is_group:
         other = next((m.user for m in members if m.user_id != request.user.pk), None)
@@ -69,6 +68,8 @@ def thread(request, pk: int):
                 .first()
             )
             other = other_m.user if other_m else None
+    masked = selectors.identity_masked(request.user, conv, other)
+    members_data = selectors.members_data(request.user, members, masked=masked)
     title = conv.name if conv.is_group else (members_data.get(str(other.pk), {}).get("name") if other else "")
     if other is not None and not title:
         title = str(other)
@@ -81,6 +82,7 @@ def thread(request, pk: int):
         "membership": membership,
         "title": title,
         "other": other,
+        "masked": masked,
         "member_count": len(members),
         "chat_state": {
             "conversation": conv.pk,
@@ -179,13 +181,15 @@ def info(request, pk: int):
             ),
             "leave": lambda: services.group_leave(actor=u, conversation=conv),
             "hide": lambda: services.conversation_hide(actor=u, conversation_id=pk),
+            "end": lambda: services.conversation_end(actor=u, conversation_id=pk),
+            "block": lambda: services.conversation_block_other(actor=u, conversation_id=pk),
+            "befriend": lambda: services.conversation_befriend_other(actor=u, conversation_id=pk),
         }
         if action not in actions:
             raise Http404
-        ok, _changed = attempt(
-            request, actions[action], success=_("Done.") if action not in ("mute", "pin") else None
-        )
-        if ok and action in ("leave", "hide"):
+        said = {"mute": None, "pin": None, "befriend": _("Friend request sent.")}
+        ok, _changed = attempt(request, actions[action], success=said.get(action, _("Done.")))
+        if ok and action in ("leave", "hide", "end"):
             return redirect("chat:list")
         if ok and action == "clear":
             return redirect("chat:thread", pk)
@@ -194,15 +198,17 @@ def info(request, pk: int):
     members = sorted(selectors.memberships_of(conv), key=lambda m: rank.get(m.role, 2))
     remarks = selectors.members_data(request.user, members)
     member_rows = [(m, remarks[str(m.user_id)]["name"]) for m in members]
+    other = (
+        next((m.user for m in members if m.user_id != request.user.pk), None) if not conv.is_group else None
+    )
     context = {
+        "masked": selectors.identity_masked(request.user, conv, other),
         "conv": conv,
         "membership": membership,
         "members": member_rows,
         "shown_members": member_rows[:19],
         "member_count": len(members),
-        "other": next((m.user for m in members if m.user_id != request.user.pk), None)
-        if not conv.is_group
-        else None,
+        "other": other,
         "hide_tabbar": True,
     }
     return render(request, "chat/info.html", context)

@@ -26,6 +26,8 @@
     admin: gettext("%(names)s is now a group admin"),
     friends: gettext("You are now friends. Say hello!"),
     friend_added: gettext("You have added %(name)s as a friend. Start chatting now!"),
+    bottle: gettext("%(actor)s's drift bottle: %(text)s"),
+    bottle_ended: gettext("%(actor)s ended this bottle chat"),
   };
   // Lines for one reader only (notices), from that reader's side. Keep in step with NOTICE_TEXTS there.
   const NOTICES = {

@@ -13,6 +13,7 @@ from axe_playwright_python.sync_playwright import Axe
 from django.core.management import call_command
 
 from apps.accounts.models import User
+from apps.bottles import services as bottles
 from apps.wallet import services as wallet
 
 axe = Axe()
@@ -28,10 +29,11 @@ class Demo:
     transfer: int
     transfer_chat: int
     record: int
+    bottle_chat: int
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, settings):
     from apps.chat.models import Conversation, Message
     from apps.wallet.models import Grab, RedPacket, Transaction, Transfer
 
@@ -56,6 +58,17 @@ def demo(transactional_db):
         idempotency_key="a11y-packet",
     )
     transfer = Transfer.objects.filter(status="pending").first()
+    # Drift bottles: Li Wei answered a stranger's (a bottle chat showing only their name, avatar and region)
+    # and holds another on the beach.
+    settings.BOTTLE_STARFISH_RATE = 0
+    settings.BOTTLE_PICKS_PER_DAY = 100
+    friends = {"wangfang", "zhangmin", "chenjing", "emma", "james"}
+    found = bottles.bottle_pick(actor=liwei).bottle
+    while found.thrower.username in friends:
+        bottles.bottle_throw_back(actor=liwei, bottle_id=found.pk)
+        found = bottles.bottle_pick(actor=liwei).bottle
+    bottle_chat = bottles.bottle_reply(actor=liwei, bottle_id=found.pk, text="Hello from the beach 你好")
+    bottles.bottle_pick(actor=liwei)
     return Demo(
         chat_with_cards=packet.conversation_id,
         group=Conversation.objects.filter(kind=Conversation.Kind.GROUP).first().pk,
@@ -64,6 +77,7 @@ def demo(transactional_db):
         transfer=transfer.pk,
         transfer_chat=Message.objects.get(pk=transfer.message_id).conversation_id,
         record=Transaction.objects.filter(initiator=liwei, kind="payment").first().pk,
+        bottle_chat=bottle_chat.pk,
     )
 
 
@@ -106,6 +120,11 @@ def logged_in_pages(d) -> dict[str, str]:
         "receive": "/wallet/receive/?amount=8.8",
         "merchants": "/wallet/merchants/",
         "merchant": "/wallet/merchants/jasmine-tea/",
+        "bottles-beach-holding": "/bottles/",
+        "bottles-throw": "/bottles/throw/",
+        "bottles-mine": "/bottles/mine/",
+        "bottle-chat": f"/chats/{d.bottle_chat}/",
+        "bottle-chat-info": f"/chats/{d.bottle_chat}/info/",
     }
 
 
@@ -163,5 +182,7 @@ def test_no_accessibility_violation_on_any_page(new_context, demo, locale):
     sophie.locator(f'a[data-packet="{demo.open_packet}"]').click()
     sophie.get_by_test_id("open-packet").wait_for()
     problems += violations_on(sophie, "packet-modal", locale)
+    sophie.goto("/bottles/?net=starfish")  # the beach with empty hands, after a starfish
+    problems += violations_on(sophie, "bottles-beach-starfish", locale)
 
     assert not problems, f"{len(problems)} accessibility violation(s):\n" + "\n".join(problems)

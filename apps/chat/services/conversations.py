@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.accounts.selectors import are_friends, can_message, is_blocked_between
+from apps.accounts.services import friend_request_send, user_block
 from apps.chat import selectors
 from apps.chat.models import MAX_GROUP_MEMBERS, MAX_JOIN_BY_CODE, ChatProfile, Conversation, Membership
 from apps.core import badges, clock
@@ -67,6 +68,61 @@ def conversation_direct_get_or_create(*, a: User, b: User, allow_strangers: bool
             _membership_create(conv, person)
         Membership.objects.filter(conversation=conv, user=a).update(hidden=False)
     return conv
+
+
+def conversation_bottle_open(*, thrower: User, finder: User, bottle_id: int) -> Conversation:
+    """The chat a drift bottle's reply opens between its thrower and its finder: one per bottle, strangers
+    allowed, blocks as in any 1:1 chat (apps.bottles calls this; the chat only keeps the `bottle` mark)."""
+    if thrower.pk == finder.pk:
+        raise DomainError(_("You can't chat with yourself."), code="invalid")
+    if is_blocked_between(thrower, finder):
+        raise DomainError(_("You can't message this person."), code="blocked")
+    with transaction.atomic():
+        conv, _created = Conversation.objects.get_or_create(
+            direct_key=f"b{bottle_id}",
+            defaults={"kind": Conversation.Kind.DIRECT, "bottle": True, "created_at": clock.now()},
+        )
+        for person in (thrower, finder):
+            _membership_create(conv, person)
+    return conv
+
+
+def conversation_end(*, actor: User, conversation_id) -> Conversation:
+    """End a bottle chat for both people: neither can write in it again; the history stays readable."""
+    membership = selectors.access_membership(user=actor, pk=conversation_id)
+    if not membership.conversation.bottle:
+        raise NotFound()
+    with transaction.atomic():
+        conv = Conversation.objects.select_for_update().get(pk=conversation_id)
+        if conv.ended_at is not None:
+            return conv
+        message_post_system(conversation=conv, event="bottle_ended", params={"actor": str(actor)})
+        conv.refresh_from_db()
+        conv.ended_at = clock.now()
+        conv.save(update_fields=["ended_at"])
+        member_ids = selectors.member_ids(conv)
+        Membership.objects.filter(conversation=conv).update(active=False, left_seq=conv.last_seq)
+        _publish_conversation(conv, member_ids)
+    return conv
+
+
+def _other_in_bottle_chat(actor: User, conversation_id) -> User:
+    """The other person of a bottle chat `actor` is (or was) in; a bottle chat shows no profile to act from."""
+    membership = selectors.access_membership(user=actor, pk=conversation_id, include_inactive=True)
+    other = Membership.objects.filter(conversation_id=membership.conversation_id).exclude(user=actor).first()
+    if not membership.conversation.bottle or other is None:
+        raise NotFound()
+    return other.user
+
+
+def conversation_block_other(*, actor: User, conversation_id) -> None:
+    """Block the other person of a bottle chat from inside it."""
+    user_block(actor=actor, target=_other_in_bottle_chat(actor, conversation_id))
+
+
+def conversation_befriend_other(*, actor: User, conversation_id) -> None:
+    """Ask the other person of a bottle chat to be friends (neither has the other's ID to search for)."""
+    friend_request_send(sender=actor, recipient=_other_in_bottle_chat(actor, conversation_id))
 
 
 def _display_names(users: Iterable[User]) -> list[str]:

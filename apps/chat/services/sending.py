@@ -68,7 +68,8 @@ def _lock_membership(sender: User, conversation: Conversation) -> tuple[Conversa
             raise NotFound()
         if is_blocked_between(sender, other.user):
             raise DomainError(_("The message was rejected by the receiver."), code="blocked")
-        if not conv.direct_key.startswith("s") and not are_friends(sender, other.user):
+        # A stranger chat ("s" key: the demo's seeded ones) or a drift bottle's chat needs no friendship.
+        if not conv.direct_key.startswith("s") and not conv.bottle and not are_friends(sender, other.user):
             raise DomainError(
                 _("%(name)s is not your friend (or removed you). Add them as a friend first.")
                 % {"name": other.user},
