@@ -206,7 +206,7 @@ def post_create(*, actor: User, text: str, uploads=()) -> Post:
 SQUARE_PAGE = "weibo.square"  # live page of the tabs showing the public square
 POST_PAGE = "weibo.post"  # live page per post: `weibo.post.<id>`, joined by the tabs showing that post
 TOPIC_PAGE = "weibo.topic"  # live page per topic: `weibo.topic.<id>`, joined by the tabs showing its posts
-PERSON_PAGE = "weibo.person"  # live page per person: `weibo.person.<id>`, joined by the tabs showing their page
+PERSON_PAGE = "weibo.person"  # live page per person: `weibo.person.<id>`, joined by the tabs showing them
 
 
 def publish_counts(post_ids) -> None:
