@@ -112,8 +112,9 @@ def _save_mentions(post: Post, text: str, notify_names: list[str]) -> None:
 def _audience(post: Post, topics: list[Topic]) -> tuple[set[int], list[str]]:
     """Whose pills count `post`: the people whose Home shows it (the author's fans and the topics' followers, not
     anyone who blocked the author, not the author), and the live pages of the timelines it is on: the square,
-    the author's page (a repost is on the reposter's) and each of `topics`' pages once (a repost is filed under
-    the topics of its own comment, not its original's)."""
+    the author's page (a repost is on the reposter's) and each of `topics`' pages (topics_touch gives each topic
+    once, however often the text spells it; a repost is filed under its own comment's topics, not its
+    original's)."""
     fans = Follow.objects.filter(followee=post.author_id).values_list("fan_id", flat=True)
     followers = (
         TopicFollow.objects.filter(topic__in=topics).values_list("person_id", flat=True) if topics else []
@@ -123,7 +124,7 @@ def _audience(post: Post, topics: list[Topic]) -> tuple[set[int], list[str]]:
     pages = [
         SQUARE_PAGE,
         realtime.object_page(PERSON_PAGE, post.author_id),
-        *(realtime.object_page(TOPIC_PAGE, pk) for pk in sorted({t.pk for t in topics})),
+        *(realtime.object_page(TOPIC_PAGE, topic.pk) for topic in topics),
     ]
     return people, pages
 
