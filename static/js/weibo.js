@@ -39,6 +39,15 @@
       .find((card) => card.getBoundingClientRect().bottom > top) || null;
   }
 
+  // Scroll down by `by` pixels; a page too short to scroll that far grows at the bottom.
+  function scrollDown(by) {
+    if (by <= 0) return;
+    const missing = window.scrollY + window.innerHeight + by - document.documentElement.scrollHeight;
+    const main = document.querySelector("main");
+    if (missing > 0 && main) main.style.minHeight = `${main.offsetHeight + missing}px`;
+    window.scrollBy(0, by);
+  }
+
   function setupFeed(feed) {
     const firstEnd = feed.querySelector("[data-feed-next]");
     let next = firstEnd ? firstEnd.dataset.feedNext : "";
@@ -47,7 +56,7 @@
     const pill = document.querySelector("[data-new-posts]");
     const seen = new Set(); // ids announced and not yet loaded
     const gone = new Set(); // ids deleted since this page was shown (an announcement may come after its retraction)
-    let above = false; // new posts were loaded above the screen and the reader has not been up to them yet
+    let above = null; // the newest card loaded, while it is above the screen and the reader has not been up to it
     let loading = false;
 
     // Infinite scroll: a sentinel under the last card asks for the next page.
@@ -112,39 +121,37 @@
     function loadNew() {
       fetchPage(feed, newest ? `after=${encodeURIComponent(newest)}` : "")
         .then((page) => {
-          // Keep what the reader is reading where it is on the screen: the new cards go above it.
+          // The new cards go above the one being read, which stays where it is on the screen.
           const reading = readingCard(feed);
           const before = reading ? reading.getBoundingClientRect().top : 0;
           const empty = feed.querySelector(".empty");
           if (empty) empty.remove();
           const first = feed.firstElementChild;
           page.nodes.forEach((node) => feed.insertBefore(node, first));
-          if (reading) window.scrollBy(0, reading.getBoundingClientRect().top - before);
+          if (reading) scrollDown(reading.getBoundingClientRect().top - before);
           if (page.newest) newest = page.newest;
           const added = page.nodes.filter((node) => node.dataset && node.dataset.post);
           seen.clear();
-          // Loaded out of sight (the reader was further down): the pill offers to go up to them, until they do.
-          above = added.length > 0 && added[0].getBoundingClientRect().bottom <= screenTop();
-          if (above && "IntersectionObserver" in window) {
-            const upThere = new IntersectionObserver((entries) => {
-              if (!entries.some((e) => e.isIntersecting)) return;
-              upThere.disconnect();
-              above = false;
-              showPill();
-            });
-            upThere.observe(added[0]);
-          }
+          // Not all in sight (there was little room above the card being read): the pill offers the way up to
+          // them, until the reader has been there.
+          above = added.length && added[0].getBoundingClientRect().top < screenTop() - 1 ? added[0] : null;
+          if (above) window.addEventListener("scroll", upThere, { passive: true });
           showPill();
           const top = added.length ? added[0].querySelector("a") : null;
           if (top) top.focus({ preventScroll: true });
         })
         .catch(() => {});
     }
+    function upThere() {
+      if (above && above.getBoundingClientRect().top < screenTop() - 1) return;
+      above = null;
+      window.removeEventListener("scroll", upThere);
+      showPill();
+    }
     pill.addEventListener("click", () => {
       if (above && !seen.size) {
-        above = false;
-        showPill();
-        feed.scrollIntoView({ block: "start" }); // asked for: up to the new posts
+        window.scrollBy(0, above.getBoundingClientRect().top - screenTop()); // asked for: up to the new posts
+        upThere();
       } else if (switchTo) {
         window.location.assign(switchTo);
       } else {
