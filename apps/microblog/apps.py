@@ -25,8 +25,10 @@ class MicroblogConfig(AppConfig):
         realtime.page(topics.HOT_PAGE)
         # Each post's counts reach the tabs showing it (its cards, its page, reposts embedding it).
         realtime.object_pages(posts.POST_PAGE)
-        # The square's "N new posts" pill hears every new post.
+        # The square's "N new posts" pill hears every new post; a topic's and a person's pills hear theirs.
         realtime.page(posts.SQUARE_PAGE)
+        realtime.object_pages(posts.TOPIC_PAGE)
+        realtime.object_pages(posts.PERSON_PAGE)
         # A block ends follows both ways (accounts knows nothing of Weibo; it announces the Block row).
         post_save.connect(
             follows.follows_cut_by_block, sender="accounts.Block", dispatch_uid="weibo.follows_cut_by_block"

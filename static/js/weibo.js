@@ -1,7 +1,8 @@
 /* Weibo pages: infinite scroll, the live "N new posts" pill, live counts, the picture viewer, the composer.
  *
- * New posts announced over the websocket (event "weibo.post") are only counted in the pill: nothing moves
- * under the reader until they tap it. Counts under posts follow "weibo.counts" (weibo_live.js).
+ * New posts announced over the websocket (event "weibo.post", taken back by "weibo.post_deleted") are only
+ * counted in the pill: nothing moves under the reader. A tap loads them above the card being read, which stays
+ * where it is on the screen. Counts under posts follow "weibo.counts" (weibo_live.js).
  */
 (function () {
   "use strict";
@@ -25,6 +26,28 @@
       .then(parseFragment);
   }
 
+  // Where the screen's readable part starts: under the sticky app bar.
+  function screenTop() {
+    const bar = document.querySelector(".topbar");
+    return bar ? bar.getBoundingClientRect().bottom : 0;
+  }
+
+  // The card the reader is reading: the first one not hidden above the screen.
+  function readingCard(feed) {
+    const top = screenTop();
+    return Array.from(feed.querySelectorAll(":scope > [data-post]"))
+      .find((card) => card.getBoundingClientRect().bottom > top) || null;
+  }
+
+  // Scroll down by `by` pixels; a page too short to scroll that far grows at the bottom.
+  function scrollDown(by) {
+    if (by <= 0) return;
+    const missing = window.scrollY + window.innerHeight + by - document.documentElement.scrollHeight;
+    const main = document.querySelector("main");
+    if (missing > 0 && main) main.style.minHeight = `${main.offsetHeight + missing}px`;
+    window.scrollBy(0, by);
+  }
+
   function setupFeed(feed) {
     const firstEnd = feed.querySelector("[data-feed-next]");
     let next = firstEnd ? firstEnd.dataset.feedNext : "";
@@ -32,6 +55,8 @@
     const status = document.querySelector("[data-feed-status]");
     const pill = document.querySelector("[data-new-posts]");
     const seen = new Set(); // ids announced and not yet loaded
+    const gone = new Set(); // ids deleted since this page was shown (an announcement may come after its retraction)
+    let above = null; // the newest card loaded, while it is above the screen and the reader has not been up to it
     let loading = false;
 
     // Infinite scroll: a sentinel under the last card asks for the next page.
@@ -57,44 +82,91 @@
       new IntersectionObserver((entries) => {
         if (entries.some((e) => e.isIntersecting)) loadMore();
       }, { rootMargin: "600px 0px" }).observe(sentinel);
+      document.querySelectorAll("[data-feed-more]").forEach((link) => link.remove()); // scrolling loads them
     }
 
     if (!pill || !feed.dataset.feedLive || !window.Realtime) return;
+    const switchTo = pill.dataset.newPostsSwitch; // a ranked view offers the newest one instead of loading here
     function showPill() {
-      pill.textContent = fmt(ngettext("%(n)s new post", "%(n)s new posts", seen.size), { n: seen.size });
-      pill.hidden = seen.size === 0;
+      if (above && !seen.size) {
+        pill.textContent = gettext("New posts above ↑");
+      } else if (switchTo) {
+        pill.textContent = fmt(ngettext("%(n)s new post · see newest", "%(n)s new posts · see newest", seen.size),
+          { n: seen.size });
+      } else {
+        pill.textContent = fmt(ngettext("%(n)s new post", "%(n)s new posts", seen.size), { n: seen.size });
+      }
+      pill.hidden = seen.size === 0 && !above;
     }
-    // The square hears every new post through its live page; Home hears its people's and topics' posts.
-    const livePage = feed.dataset.feedPage;
+    // The square, a topic and a person each have a live page that hears their new posts; Home hears the
+    // reader's people and topics on the reader's own tabs. A page's events name it: this feed counts its own.
+    const livePage = feed.dataset.feedPage || "";
+    const muted = new Set((feed.dataset.feedMuted || "").split(" ").filter(Boolean).map(Number));
     const join = () => window.Realtime.send("join", { page: livePage }).catch(() => {});
     if (livePage) join();
     window.Realtime.on("weibo.post", (data) => {
-      if (newest && Number(data.id) <= Number(newest)) return;
-      seen.add(data.id);
+      const id = Number(data.id);
+      if ((data.page || "") !== livePage) return;
+      if (newest && id <= Number(newest)) return;
+      if (gone.has(id) || muted.has(data.author_id) || muted.has(data.origin_author_id)) return;
+      seen.add(id);
       showPill();
     });
-    pill.addEventListener("click", () => {
+    window.Realtime.on("weibo.post_deleted", (data) => {
+      const id = Number(data.id);
+      gone.add(id);
+      if (seen.delete(id)) showPill();
+    });
+
+    function loadNew() {
       fetchPage(feed, newest ? `after=${encodeURIComponent(newest)}` : "")
         .then((page) => {
+          // The new cards go above the one being read, which stays where it is on the screen.
+          const reading = readingCard(feed);
+          const before = reading ? reading.getBoundingClientRect().top : 0;
           const empty = feed.querySelector(".empty");
           if (empty) empty.remove();
           const first = feed.firstElementChild;
           page.nodes.forEach((node) => feed.insertBefore(node, first));
+          if (reading) scrollDown(reading.getBoundingClientRect().top - before);
           if (page.newest) newest = page.newest;
+          const added = page.nodes.filter((node) => node.dataset && node.dataset.post);
           seen.clear();
+          // Not all in sight (there was little room above the card being read): the pill offers the way up to
+          // them, until the reader has been there.
+          above = added.length && added[0].getBoundingClientRect().top < screenTop() - 1 ? added[0] : null;
+          if (above) window.addEventListener("scroll", upThere, { passive: true });
           showPill();
-          feed.scrollIntoView({ block: "start" });
-          const top = feed.querySelector("[data-post] a");
+          const top = added.length ? added[0].querySelector("a") : null;
           if (top) top.focus({ preventScroll: true });
         })
         .catch(() => {});
+    }
+    function upThere() {
+      if (above && above.getBoundingClientRect().top < screenTop() - 1) return;
+      above = null;
+      window.removeEventListener("scroll", upThere);
+      showPill();
+    }
+    pill.addEventListener("click", () => {
+      if (above && !seen.size) {
+        window.scrollBy(0, above.getBoundingClientRect().top - screenTop()); // asked for: up to the new posts
+        upThere();
+      } else if (switchTo) {
+        window.location.assign(switchTo);
+      } else {
+        loadNew();
+      }
     });
     // After a dropped connection, ask the server what was missed (the database is the truth).
     window.Realtime.onReconnect(() => {
       if (livePage) join();
       if (!newest) return;
       fetchPage(feed, `after=${encodeURIComponent(newest)}`).then((page) => {
-        page.nodes.forEach((node) => node.dataset && node.dataset.post && seen.add(node.dataset.post));
+        page.nodes.forEach((node) => {
+          const id = node.dataset && Number(node.dataset.post);
+          if (id && !gone.has(id)) seen.add(id);
+        });
         showPill();
       }).catch(() => {});
     });

@@ -69,6 +69,10 @@ def test_the_square_shows_new_posts_live_and_loads_them_on_tap(page_as, liwei, w
     pill.click()
     expect(reader.locator(".mb-post")).to_have_count(2)
     expect(reader.locator(".mb-post").first).to_contain_text("广场新鲜事")
+    # It came in above the post being read, which stayed put; the pill shows the way up to it.
+    assert reader.locator(".mb-post").nth(1).bounding_box() == pytest.approx(reading, abs=1)
+    expect(pill).to_have_text("New posts above ↑")
+    pill.click()
     expect(pill).to_be_hidden()
     still_the_same_page(reader)
 

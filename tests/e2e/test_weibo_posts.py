@@ -46,6 +46,9 @@ def test_a_second_phone_sees_new_posts_live_and_loads_them_on_tap(page_as, liwei
     pill.click()
     expect(reader.locator(".mb-post")).to_have_count(3)
     expect(reader.locator(".mb-post").first).to_contain_text("真的下雪了")
+    # They came in above the post being read, which stayed put; the pill shows the way up to them.
+    expect(pill).to_have_text("New posts above ↑")
+    pill.click()
     expect(pill).to_be_hidden()
 
 

@@ -2,7 +2,9 @@
 
 A post is read on the timelines of its author's fans by a query (fan-out on read, see
 docs/performance.md): posting writes one row per post, however many fans the author has, and the live
-"N new posts" hint is one `weibo.post` event to the fans and topic followers once it commits.
+"N new posts" hint is one `weibo.post` event to the fans and topic followers, and one to each live page of a
+timeline showing it (the square, the author's page, its topics' pages), once it commits; deleting the post
+takes the hint back the same way.
 """
 
 from django.core.files.storage import default_storage
@@ -103,19 +105,47 @@ def _save_mentions(post: Post, text: str, notify_names: list[str]) -> None:
         notify(recipients=sorted(told), actor=post.author, kind="mention", post=post)
 
 
-def _announce(post: Post, topics: list[Topic]) -> None:
-    """`weibo.post` to the author's fans and the topics' followers (not to anyone who blocked the author), and to
-    the open squares."""
-    fans = Follow.objects.filter(followee=post.author).values_list("fan_id", flat=True)
+def _audience(post: Post, topics: list[Topic]) -> tuple[set[int], list[str]]:
+    """Whose pills count `post`: the people whose Home shows it (the author's fans and the topics' followers, not
+    anyone who blocked the author, not the author), and the live pages of the timelines it is on: the square,
+    the author's page (a repost is on the reposter's) and each of `topics`' pages (topics_touch gives each topic
+    once, however often the text spells it; a repost is filed under its own comment's topics, not its
+    original's)."""
+    fans = Follow.objects.filter(followee=post.author_id).values_list("fan_id", flat=True)
     followers = (
         TopicFollow.objects.filter(topic__in=topics).values_list("person_id", flat=True) if topics else []
     )
-    blockers = Block.objects.filter(blocked=post.author).values_list("blocker_id", flat=True)
-    recipients = (set(fans) | set(followers)) - set(blockers) - {post.author_id}
-    event = {"id": post.pk, "author_id": post.author_id}
-    publish(user_ids=recipients, type="weibo.post", data=event)
-    # The public square shows everyone's posts: one send to the tabs showing it, not one per reader.
-    publish_to_page(page=SQUARE_PAGE, type="weibo.post", data=event)
+    blockers = Block.objects.filter(blocked=post.author_id).values_list("blocker_id", flat=True)
+    people = (set(fans) | set(followers)) - set(blockers) - {post.author_id}
+    pages = [
+        SQUARE_PAGE,
+        realtime.object_page(PERSON_PAGE, post.author_id),
+        *(realtime.object_page(TOPIC_PAGE, topic.pk) for topic in topics),
+    ]
+    return people, pages
+
+
+def _tell(post: Post, topics: list[Topic], type: str, data: dict) -> None:
+    """`type` to the audience of `post`: one send to the people's tabs, one per live page (however many watch
+    it). A page's event names its page: a tab showing a topic also hears its Home's events, and counts only its
+    page's."""
+    people, pages = _audience(post, topics)
+    publish(user_ids=people, type=type, data=data)
+    for page in pages:
+        publish_to_page(page=page, type=type, data={**data, "page": page})
+
+
+def _announce(post: Post, topics: list[Topic]) -> None:
+    """`weibo.post` once the post commits: the "N new posts" pills of every timeline that shows it. It names the
+    author and the original's author, whom a reader's blocks hide (a page's pill is the same for all its tabs)."""
+    origin_author = post.origin.author_id if post.origin_id else None
+    event = {"id": post.pk, "author_id": post.author_id, "origin_author_id": origin_author}
+    _tell(post, topics, "weibo.post", event)
+
+
+def _retract(post: Post) -> None:
+    """`weibo.post_deleted` to the same pills: one that counted the post and has not loaded it counts it no more."""
+    _tell(post, list(Topic.objects.filter(posttopic__post=post)), "weibo.post_deleted", {"id": post.pk})
 
 
 def _store(post: Post, processed: list[tuple]) -> list[str]:
@@ -172,6 +202,8 @@ def post_create(*, actor: User, text: str, uploads=()) -> Post:
 
 SQUARE_PAGE = "weibo.square"  # live page of the tabs showing the public square
 POST_PAGE = "weibo.post"  # live page per post: `weibo.post.<id>`, joined by the tabs showing that post
+TOPIC_PAGE = "weibo.topic"  # live page per topic: `weibo.topic.<id>`, joined by the tabs showing its posts
+PERSON_PAGE = "weibo.person"  # live page per person: `weibo.person.<id>`, joined by the tabs showing them
 
 
 def publish_counts(post_ids) -> None:
@@ -239,6 +271,7 @@ def post_delete(*, actor: User, post_id: int) -> Post:
             raise NotFound(_("That post doesn't exist or isn't yours."))
         post.deleted_at = clock.now()
         post.save(update_fields=["deleted_at"])
+        _retract(post)
         credited = {pk for pk in (post.origin_id, post.repost_of_id) if pk}
         if credited:
             Post.objects.filter(pk__in=credited, reposts__gt=0).update(reposts=F("reposts") - 1)

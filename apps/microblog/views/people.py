@@ -7,13 +7,15 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from apps.accounts.selectors import access_person, has_blocked
+from apps.core import realtime
 from apps.core.converters import BadQuery, parse_id
 from apps.core.errors import NotFound
 from apps.core.web import attempt
 from apps.microblog import cards
 from apps.microblog.selectors import people as selectors
-from apps.microblog.selectors import timelines
+from apps.microblog.selectors import pills, timelines
 from apps.microblog.services import follows
+from apps.microblog.services import posts as post_services
 
 
 def _person_or_404(request, public_id: str):
@@ -37,28 +39,36 @@ def _header(request, person) -> dict:
 
 
 def _posts(request, person):
-    """A page of the person's posts as cards, from the `before` cursor; BadQuery if it is not an id."""
+    """A page of the person's posts as cards, from the `before` cursor (scrolling down) or newer than `after`
+    (their page's "new posts" pill); BadQuery if either is not an id."""
     before = parse_id(request.GET["before"]) if request.GET.get("before") else None
-    page = timelines.person_posts(request.user, person, before=before)
+    after = parse_id(request.GET["after"]) if request.GET.get("after") else None
+    page = timelines.person_posts(request.user, person, before=before, after=after)
     cards.render_cards(request, page.posts, back=reverse("microblog:person", args=[person.public_id]))
     return page
 
 
 @login_required
 def person(request, public_id: str):
-    """Their header, then their posts and reposts as cards (more load on scroll, as on the timeline)."""
+    """Their header, then their posts and reposts as cards (more load on scroll, as on the timeline); their new
+    ones announced live by a pill."""
     found = _person_or_404(request, public_id)
     try:
         page = _posts(request, found)
     except BadQuery as exc:
         return HttpResponseBadRequest(str(exc.message))
-    return render(request, "microblog/person.html", _header(request, found) | {"page": page})
+    context = _header(request, found) | {"page": page}
+    if not request.GET.get("before"):  # the top of their posts: new ones come to its pill
+        context["live_page"] = realtime.object_page(post_services.PERSON_PAGE, found.pk)
+        context["muted"] = pills.hidden_authors(request.user)
+    return render(request, "microblog/person.html", context)
 
 
 @login_required
 @require_GET
 def person_feed(request, public_id: str):
-    """The next page of their cards for infinite scroll, as an HTML fragment (weibo.js asks with `before`)."""
+    """The next page of their cards (infinite scroll, `before`) or their new ones (the pill, `after`), as an
+    HTML fragment for weibo.js."""
     found = _person_or_404(request, public_id)
     try:
         page = _posts(request, found)
