@@ -3,6 +3,7 @@
 import hashlib
 import io
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.contrib.auth.hashers import make_password
 from django.core.files.base import ContentFile
@@ -94,6 +95,9 @@ def sample_logins() -> list[User]:
     return list(User.objects.filter(username__in=[p.username for p in CAST]).order_by("id"))
 
 
+SAMPLE_ACCOUNT_AGE = timedelta(days=180)
+
+
 @transaction.atomic
 def seed(*, with_avatars: bool = True, stdout=None) -> dict[str, User]:
     """Create the cast, their friendships and requests; running it again changes nothing."""
@@ -111,6 +115,8 @@ def seed(*, with_avatars: bool = True, stdout=None) -> dict[str, User]:
                 region=person.region,
                 bio=person.bio,
                 gender=person.gender,
+                # On the app for months, as the people they stand for: no newcomer's limits (drift bottles).
+                date_joined=now - SAMPLE_ACCOUNT_AGE,
             )
             demo_hash = demo_hash or make_password(DEMO_PASSWORD)
             user.password = demo_hash

@@ -3,8 +3,7 @@
 Every number is read from settings at each call, so a deployment (or a test) sets its own."""
 
 import unicodedata
-import zoneinfo
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -24,16 +23,10 @@ DEFAULTS = {
     "BOTTLE_NEW_ACCOUNT_THROWS_PER_DAY": 5,
     "BOTTLE_BLOCKED_WORDS": [],
 }
-DAY_ZONE = zoneinfo.ZoneInfo("Asia/Shanghai")  # the app's calendar (settings.TIME_ZONE's default)
 
 
 def setting(name: str):
     return getattr(settings, name, DEFAULTS[name])
-
-
-def today() -> date:
-    """The day quotas count in: Shanghai's date on the one clock (it rolls over at midnight there)."""
-    return clock.now().astimezone(DAY_ZONE).date()
 
 
 def throws_per_day(user) -> int:

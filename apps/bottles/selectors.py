@@ -31,7 +31,7 @@ class Quota:
 
 def quota_of(user: User) -> Quota:
     """Today's throws and picks left (Shanghai's day on the one clock)."""
-    row = DailyCount.objects.filter(user=user, day=rules.today()).values_list("throws", "picks").first()
+    row = DailyCount.objects.filter(user=user, day=clock.today()).values_list("throws", "picks").first()
     throws, picks = row or (0, 0)
     throws_per_day = rules.throws_per_day(user)
     picks_per_day = rules.setting("BOTTLE_PICKS_PER_DAY")

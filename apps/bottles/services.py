@@ -38,7 +38,7 @@ class Catch:
 def _count(user: User, field: str, limit: int) -> None:
     """Count one throw or pick of today, refused once `limit` are counted. The UPDATE is conditional, so
     parallel requests can't all slip past a look at the counter (and it holds the row until commit)."""
-    day = rules.today()
+    day = clock.today()
     today = DailyCount.objects.filter(user=user, day=day, **{f"{field}__lt": limit})
     counted = today.update(**{field: F(field) + 1})
     if not counted and limit > 0:  # the day's first, or the limit reached

@@ -4,9 +4,12 @@ Tests and the presenter's time machine move it with `advance()`; nothing else in
 project calls `timezone.now()` for a rule.
 """
 
+import zoneinfo
 from contextlib import contextmanager
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from functools import cache
 
+from django.conf import settings
 from django.utils import timezone
 
 _offset = timedelta(0)
@@ -15,6 +18,22 @@ _offset = timedelta(0)
 def now() -> datetime:
     """Return the current aware datetime, shifted by the time machine."""
     return timezone.now() + _offset
+
+
+@cache
+def _calendar_zone() -> zoneinfo.ZoneInfo:
+    return zoneinfo.ZoneInfo(settings.TIME_ZONE)
+
+
+def calendar(moment: datetime | None = None) -> datetime:
+    """`moment` (default: now) on the app's calendar: China time (settings.TIME_ZONE), whatever zone a page
+    shows. Daily quotas, "today" and dated rules (¥520 packets on 20 May) count days there."""
+    return (moment or now()).astimezone(_calendar_zone())
+
+
+def today() -> date:
+    """The app's date: it rolls over at midnight China time."""
+    return calendar().date()
 
 
 def offset() -> timedelta:

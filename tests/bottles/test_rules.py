@@ -330,3 +330,7 @@ def test_a_bottle_that_expires_in_someones_hands_washes_away(throw, seasoned):
         assert services.bottles_sweep() == {"returned": 1, "washed_away": 1}
         assert not Bottle.objects.get(pk=bottle.pk).in_sea
         empty_net(seasoned["tom"])
+
+
+def test_the_sample_people_are_no_newcomers_and_throw_the_full_quota(liwei):
+    assert rules.throws_per_day(liwei) == rules.setting("BOTTLE_THROWS_PER_DAY")

@@ -195,6 +195,14 @@ def test_a_topics_newest_view_joins_its_live_page_and_hot_offers_to_switch(clien
 
 
 @db
+def test_the_squares_pill_leaves_out_whom_the_reader_blocked(client, wangfang, zhangmin):
+    Block.objects.create(blocker=zhangmin, blocked=wangfang, created_at=clock.now())
+    client.force_login(zhangmin)
+    html = client.get(reverse("microblog:square")).text
+    assert 'data-feed-page="weibo.square"' in html and f'data-feed-muted="{wangfang.pk}"' in html
+
+
+@db
 def test_a_persons_page_joins_their_live_page(client, wangfang, zhangmin):
     make_post(wangfang, "hello")
     client.force_login(zhangmin)

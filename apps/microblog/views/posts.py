@@ -14,7 +14,7 @@ from apps.core.errors import DomainError
 from apps.core.web import attempt
 from apps.microblog import cards
 from apps.microblog.models import MAX_IMAGES, MAX_TEXT
-from apps.microblog.selectors import timelines
+from apps.microblog.selectors import pills, timelines
 from apps.microblog.services import posts as post_services
 from apps.microblog.views.comments import thread_context
 
@@ -30,6 +30,8 @@ def _timeline(request, tab: str):
     page = TABS[tab](request.user)
     cards.render_cards(request, page.posts)
     context = {"tab": "discover", "weibo_tab": tab, "page": page, "hide_tabbar": False}
+    if tab == "square":  # the pill does not count posts the reader will not be shown
+        context["muted"] = pills.hidden_authors(request.user)
     return render(request, "microblog/timeline.html", context)
 
 

@@ -3,7 +3,6 @@
 import contextlib
 import secrets
 import threading
-import zoneinfo
 
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
@@ -30,7 +29,6 @@ from .guard import guarded_post
 PACKET_MAX = 200_00
 PACKET_MAX_SPECIAL = 520_00  # 14 Feb and 20 May
 PACKET_MAX_SHARES = 100
-SHANGHAI = zoneinfo.ZoneInfo("Asia/Shanghai")
 
 
 class TooLate(DomainError):
@@ -39,7 +37,7 @@ class TooLate(DomainError):
 
 def packet_cap(now=None) -> int:
     """¥200 a packet, ¥520 on 14 Feb and 20 May (China time)."""
-    local = (now or clock.now()).astimezone(SHANGHAI)
+    local = clock.calendar(now)
     return PACKET_MAX_SPECIAL if (local.month, local.day) in ((2, 14), (5, 20)) else PACKET_MAX
 
 
