@@ -110,7 +110,9 @@ def main() -> int:
         ["backend", "p50 ms", "p90 ms", "p99 ms", '"database is locked"', f"written within {BUDGET_S} s"],
         rows,
     )
-    print("  target: with the app's backend every write done, none refused, p99 under 100 ms (3 payers ahead at most)")
+    print(
+        "  target: with the app's backend every write done, none refused, p99 under 100 ms (3 payers ahead at most)"
+    )
     ok = float(rows[1][3]) < 100 and rows[1][4] == "0" and rows[1][5] == f"{WRITES} of {WRITES}"
     print("  " + ("pass" if ok else "FAIL"))
     return 0 if ok else 1
