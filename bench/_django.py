@@ -157,6 +157,18 @@ def run_child(script: str, db: str, env: dict) -> dict | None:
     return json.loads(lines[-1])
 
 
+def child_or_main(child, main, here) -> None:
+    """A benchmark script's entry: `script.py sqlite|pg` runs `child` in this process (as `on_both_databases`
+    calls it, an empty DATABASE_URL meaning SQLite); with no argument, `main` runs both."""
+    if len(sys.argv) > 1:
+        sys.path.insert(0, str(here))
+        if os.environ.get("DATABASE_URL") == "":
+            del os.environ["DATABASE_URL"]
+        child(sys.argv[1])
+    else:
+        main()
+
+
 def on_both_databases(script: str, pg_name: str) -> list[dict]:
     """`script`'s results on SQLite, then on a fresh PostgreSQL database `pg_name` (skipped, said why, if none)."""
     results = [run_child(script, "sqlite", {"DATABASE_URL": ""} if "DATABASE_URL" in os.environ else {})]

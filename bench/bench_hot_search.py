@@ -150,10 +150,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    if len(sys.argv) > 1:
-        sys.path.insert(0, str(HERE))
-        if os.environ.get("DATABASE_URL") == "":
-            del os.environ["DATABASE_URL"]
-        child(sys.argv[1])
-    else:
-        main()
+    sys.path.insert(0, str(HERE))
+    from _django import child_or_main
+
+    child_or_main(child, main, HERE)
