@@ -126,6 +126,9 @@ class Block(models.Model):
     blocker = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="blocks")
     blocked = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     created_at = models.DateTimeField()
+    # Blocked from where the blocker never saw their public ID (a drift-bottle chat): the blocked list then
+    # shows name and avatar only, and unblocking goes by this row, not by the ID.
+    anonymous = models.BooleanField(default=False)
 
     class Meta:
         constraints = [

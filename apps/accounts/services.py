@@ -16,7 +16,7 @@ from apps.accounts import selectors
 from apps.accounts.models import Block, FriendRequest, Friendship, User, public_id_validator
 from apps.accounts.signals import friends_made
 from apps.core import badges, clock, ratelimit
-from apps.core.errors import DomainError, RateLimited
+from apps.core.errors import DomainError, NotFound, RateLimited
 from apps.core.events import publish
 from apps.core.images import process_image
 
@@ -281,14 +281,15 @@ def remark_set(*, owner: User, friend: User, remark: str) -> Friendship:
 
 
 @transaction.atomic
-def user_block(*, actor: User, target: User) -> Block:
-    """Block `target`: they can no longer message, request or find `actor`."""
+def user_block(*, actor: User, target: User, anonymous: bool = False) -> Block:
+    """Block `target`: they can no longer message, request or find `actor`. `anonymous`: `actor` met them
+    without seeing their public ID (a bottle chat), and the blocked list keeps it that way."""
     if actor == target:
         raise DomainError(_("You can't block yourself."))
     try:
         with transaction.atomic():
             block, _created = Block.objects.get_or_create(
-                blocker=actor, blocked=target, defaults={"created_at": clock.now()}
+                blocker=actor, blocked=target, defaults={"created_at": clock.now(), "anonymous": anonymous}
             )
     except IntegrityError:
         block = Block.objects.get(blocker=actor, blocked=target)
@@ -297,6 +298,15 @@ def user_block(*, actor: User, target: User) -> Block:
     )
     badges.publish_for(actor)
     return block
+
+
+def block_lift(*, actor: User, block_id) -> User:
+    """Unblock by the row of `actor`'s blocked list (an anonymous block has no ID to name); returns who."""
+    block = Block.objects.select_related("blocked").filter(pk=block_id, blocker=actor).first()
+    if block is None:
+        raise NotFound(_("This person is not on your blocked list."))
+    user_unblock(actor=actor, target=block.blocked)
+    return block.blocked
 
 
 @transaction.atomic

@@ -15,6 +15,7 @@ urlpatterns = [
     path("me/public-id/", views.public_id_edit, name="public_id"),
     path("me/settings/", views.settings_view, name="settings"),
     path("me/blocked/", views.blocked_list, name="blocked"),
+    path("me/blocked/<id:block_id>/unblock/", views.block_lift, name="block_lift"),
     path("me/qr/", views.my_qr, name="my_qr"),
     path("me/qr.<str:fmt>", views.my_qr_image, name="my_qr_image"),
     path("me/qr/reset/", views.my_qr_reset, name="my_qr_reset"),

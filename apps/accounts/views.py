@@ -208,6 +208,18 @@ def blocked_list(request):
     )
 
 
+@login_required
+@require_POST
+def block_lift(request, block_id: int):
+    """Unblock from the blocked list (by its row: a stranger blocked from a bottle chat has no ID shown)."""
+    try:
+        person = services.block_lift(actor=request.user, block_id=block_id)
+    except NotFound as exc:
+        raise Http404 from exc
+    messages.success(request, _("%(name)s is unblocked.") % {"name": person.display_name})
+    return redirect("accounts:blocked")
+
+
 # --- My QR code ----------------------------------------------------------------------------------
 
 

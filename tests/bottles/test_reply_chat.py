@@ -2,6 +2,7 @@
 they are friends, either can end it, and blocks work as in any chat."""
 
 import pytest
+from django.urls import reverse
 
 from apps.accounts import services as accounts
 from apps.accounts.models import Block, FriendRequest
@@ -87,6 +88,38 @@ def test_a_block_stops_the_bottle_chat_as_in_any_chat(bottle_chat, seasoned):
     with pytest.raises(DomainError) as caught:
         chat.message_send(sender=seasoned["tom"], conversation=bottle_chat, text="hello?")
     assert caught.value.code == "blocked"
+
+
+def test_a_stranger_blocked_from_a_bottle_chat_stays_nameless_on_the_blocked_list(
+    bottle_chat, seasoned, client
+):
+    emma, tom = seasoned["emma"], seasoned["tom"]
+    chat.conversation_block_other(actor=emma, conversation_id=bottle_chat.pk)
+    client.force_login(emma)
+    page = client.get(reverse("accounts:blocked")).text
+    assert tom.display_name in page and tom.public_id not in page  # no ID, no profile link
+    block = Block.objects.get(blocker=emma, blocked=tom)
+    assert client.post(reverse("accounts:block_lift", args=[block.pk])).status_code == 302
+    assert not Block.objects.filter(blocker=emma, blocked=tom).exists()
+
+
+def test_a_friend_blocked_from_a_bottle_chat_is_listed_as_any_friend(bottle_chat, seasoned, client):
+    emma, tom = seasoned["emma"], seasoned["tom"]
+    chat.conversation_befriend_other(actor=tom, conversation_id=bottle_chat.pk)
+    accounts.friend_request_accept(
+        actor=emma, request_id=FriendRequest.objects.get(from_user=tom, to_user=emma).pk
+    )
+    chat.conversation_block_other(actor=emma, conversation_id=bottle_chat.pk)
+    client.force_login(emma)
+    assert reverse("accounts:profile", args=[tom.public_id]) in client.get(reverse("accounts:blocked")).text
+
+
+def test_nobody_lifts_a_block_from_someone_elses_list(bottle_chat, seasoned, client):
+    chat.conversation_block_other(actor=seasoned["emma"], conversation_id=bottle_chat.pk)
+    block = Block.objects.get(blocker=seasoned["emma"])
+    client.force_login(seasoned["tom"])
+    assert client.post(reverse("accounts:block_lift", args=[block.pk])).status_code == 404
+    assert Block.objects.filter(pk=block.pk).exists()
 
 
 def test_either_person_can_end_it_and_then_nobody_writes(bottle_chat, seasoned):

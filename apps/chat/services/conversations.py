@@ -116,8 +116,9 @@ def _other_in_bottle_chat(actor: User, conversation_id) -> User:
 
 
 def conversation_block_other(*, actor: User, conversation_id) -> None:
-    """Block the other person of a bottle chat from inside it."""
-    user_block(actor=actor, target=_other_in_bottle_chat(actor, conversation_id))
+    """Block the other person of a bottle chat from inside it (a stranger stays one on the blocked list)."""
+    other = _other_in_bottle_chat(actor, conversation_id)
+    user_block(actor=actor, target=other, anonymous=not are_friends(actor, other))
 
 
 def conversation_befriend_other(*, actor: User, conversation_id) -> None:
