@@ -75,6 +75,10 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "/e2e/" in str(item.fspath):
             item.add_marker(pytest.mark.e2e)
+    # Browser tests last: Playwright's sync API keeps an event loop running in the main thread from the first
+    # browser test to the end of the session, and an async test after it cannot start its own
+    # ("Runner.run() cannot be called from a running event loop").
+    items.sort(key=lambda item: "/e2e/" in str(item.fspath))
 
 
 def need_service(reason: str):
