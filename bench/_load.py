@@ -10,6 +10,24 @@ PACE = 10  # messages per second into the room
 PAYMENTS_PER_PHONE = 25  # under the 30-a-minute limit per person
 
 
+async def in_own_process(name: str, *args) -> dict:
+    """Run this module's coroutine `name(*args)` in a client process of its own and return its result.
+
+    Payers and people logging in are other phones: run in the room's own client process, their HTTP work would
+    share one event loop with the 200 room clients and delay the stamps those take on arrival."""
+    import sys
+    from pathlib import Path
+
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, str(Path(__file__).resolve()), name, json.dumps(args),
+        stdout=asyncio.subprocess.PIPE,
+    )  # fmt: skip
+    out, _err = await proc.communicate()
+    if proc.returncode:
+        raise RuntimeError(f"{name} in its own process exited with {proc.returncode}")
+    return json.loads(out.decode().strip().splitlines()[-1])
+
+
 def room_client(base: str, cookie: str, conversation: int):
     """bench/chatclient.py's client, also keeping each live arrival's latency under its window's label, so a
     late arrival from one window is never counted in the next."""
@@ -212,3 +230,12 @@ async def open_at_once(base: str, cookies: list[str]) -> dict:
     for status, _ in results:
         statuses[status] = statuses.get(status, 0) + 1
     return {"statuses": statuses, "too_many": sum(1 for _s, t in results if t), "slowest_s": slowest}
+
+
+if __name__ == "__main__":  # in_own_process: `_load.py <coroutine> <json args>` prints the result as JSON
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    result = asyncio.run(globals()[sys.argv[1]](*json.loads(sys.argv[2])))
+    print(json.dumps(result), flush=True)

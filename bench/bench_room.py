@@ -42,9 +42,8 @@ from _load import (  # noqa: E402
     PACE,
     PAYMENTS_PER_PHONE,
     grab_at_once,
-    log_in_at_once,
+    in_own_process,
     open_at_once,
-    pay_continuously,
     requests_per_second,
     room_client,
     room_window,
@@ -177,7 +176,7 @@ async def run_all(server, data: dict) -> list[list]:
     cpu = server.cpu_seconds()
     paying = await room_window(
         clients, "pay", PHASE_SECONDS,
-        lambda: pay_continuously(base, data["pay_tokens"], data["payer_phones"], PHASE_SECONDS),
+        lambda: in_own_process("pay_continuously", base, data["pay_tokens"], data["payer_phones"], PHASE_SECONDS),
     )  # fmt: skip
     pay = paying["side"]
     pay_p99 = percentile(paying["latencies"], 0.99)
@@ -192,7 +191,7 @@ async def run_all(server, data: dict) -> list[list]:
 
     cpu = server.cpu_seconds()
     logging_in = await room_window(
-        clients, "login", PHASE_SECONDS, lambda: log_in_at_once(base, data["logins"])
+        clients, "login", PHASE_SECONDS, lambda: in_own_process("log_in_at_once", base, data["logins"])
     )
     logins = logging_in["side"]
     login_p99 = percentile(logging_in["latencies"], 0.99)
