@@ -6,7 +6,8 @@ from django.urls import reverse
 from apps.core.errors import DomainError
 from apps.microblog.models import Report
 from apps.microblog.selectors import comments as selectors
-from apps.microblog.services.reports import report_create
+from apps.microblog.services.posts import post_repost
+from apps.microblog.services.reports import report_create, report_hide_for_everyone
 
 from .factories_comments import comment, person, post
 
@@ -120,6 +121,18 @@ def test_hide_for_everyone_on_a_post_deletes_it(the_post, reader, moderator, cli
     _act(client, "hide_for_everyone", [report])
     the_post.refresh_from_db()
     assert the_post.deleted_at is not None
+
+
+def test_a_post_hidden_by_a_moderator_is_taken_back_from_open_pills_and_uncounted(
+    the_post, reader, moderator, published_events
+):
+    repost = post_repost(actor=reader, post=the_post, comment="look")
+    report = report_create(actor=moderator, post_id=repost.pk)
+    with published_events() as sent:
+        report_hide_for_everyone(report=report)
+    assert any(e["type"] == "weibo.post_deleted" and e["data"]["id"] == repost.pk for e in sent)
+    the_post.refresh_from_db()
+    assert the_post.reposts == 0  # as when its author deletes it
 
 
 def test_dismiss_resolves_and_leaves_the_comment_for_everyone_else(

@@ -264,16 +264,26 @@ def post_repost(*, actor: User, post: Post, comment: str = "") -> Post:
 def post_delete(*, actor: User, post_id: int) -> Post:
     """Delete one's own post: it leaves the timelines, and every repost of it says it has been deleted."""
     with transaction.atomic():
-        post = (
-            Post.objects.select_for_update().filter(pk=post_id, author=actor, deleted_at__isnull=True).first()
-        )
+        post = post_take_down(post_id=post_id, author=actor)
         if post is None:
             raise NotFound(_("That post doesn't exist or isn't yours."))
-        post.deleted_at = clock.now()
-        post.save(update_fields=["deleted_at"])
-        _retract(post)
-        credited = {pk for pk in (post.origin_id, post.repost_of_id) if pk}
-        if credited:
-            Post.objects.filter(pk__in=credited, reposts__gt=0).update(reposts=F("reposts") - 1)
-            publish_counts(sorted(credited))
+    return post
+
+
+@transaction.atomic
+def post_take_down(*, post_id: int, author: User | None = None) -> Post | None:
+    """Delete a post for everyone (its author, or a moderator upholding a report): it keeps its row, so chains
+    say "This post has been deleted"; open pills stop counting it; the posts it reposted lose its repost.
+    None if there is no such post (of `author`, when given) still up."""
+    mine = {"author": author} if author is not None else {}
+    post = Post.objects.select_for_update().filter(pk=post_id, deleted_at__isnull=True, **mine).first()
+    if post is None:
+        return None
+    post.deleted_at = clock.now()
+    post.save(update_fields=["deleted_at"])
+    _retract(post)
+    credited = {pk for pk in (post.origin_id, post.repost_of_id) if pk}
+    if credited:
+        Post.objects.filter(pk__in=credited, reposts__gt=0).update(reposts=F("reposts") - 1)
+        publish_counts(sorted(credited))
     return post

@@ -7,9 +7,9 @@ from django.utils.translation import gettext_lazy as _
 from apps.accounts.models import User
 from apps.core import clock
 from apps.core.errors import DomainError
-from apps.microblog.models import Comment, Post, Report
+from apps.microblog.models import Comment, Report
 from apps.microblog.services.comments import comment_remove, live_post
-from apps.microblog.services.posts import publish_counts
+from apps.microblog.services.posts import post_take_down, publish_counts
 
 REASON_MAX = 200
 
@@ -55,7 +55,7 @@ def report_hide_for_everyone(*, report: Report) -> int:
     chains say "This post has been deleted"), and every open report on it is resolved. Returns how many."""
     now = clock.now()
     if report.post_id:
-        Post.objects.filter(pk=report.post_id, deleted_at__isnull=True).update(deleted_at=now)
+        post_take_down(post_id=report.post_id)
     else:
         comment = Comment.objects.get(pk=report.comment_id)
         if comment_remove(comment):
