@@ -197,6 +197,14 @@ for _p in CAST:
 
 
 @pytest.fixture
+def postgresql():
+    """For a race only row locks can show: skipped (saying so) outside `make test`'s PostgreSQL pass."""
+    from tests.concurrency import require_postgresql
+
+    require_postgresql("a lock race")
+
+
+@pytest.fixture
 def client_as(client):
     """`client_as(user)`: the test client, logged in as `user`."""
 

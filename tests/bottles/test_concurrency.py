@@ -16,27 +16,9 @@ from apps.bottles import services
 from apps.bottles.models import Bottle, Pick
 from apps.core import clock
 from apps.core.errors import DomainError
-from tests.conftest import need_service
+from tests.concurrency import at_once, require_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def at_once(fn, items):
-    """fn(item) for every item, in as many threads, released together; results or the DomainError raised."""
-    items = list(items)
-    start = threading.Barrier(len(items), timeout=60)
-
-    def call(item):
-        try:
-            start.wait()
-            return fn(item)
-        except DomainError as exc:
-            return exc
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=len(items)) as pool:
-        return list(pool.map(call, items))
 
 
 def sea(n: int, thrower: User) -> list[Bottle]:
@@ -96,18 +78,7 @@ class FromTheStart:
 
 
 def test_a_picker_walks_past_a_bottle_another_is_taking_instead_of_waiting(cast):
-    if connection.vendor != "postgresql":
-        try:
-            import socket
-
-            socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
-        except OSError:
-            need_service(
-                "PostgreSQL at 127.0.0.1:5432: the row-lock race runs in make test's PostgreSQL pass"
-            )
-        pytest.skip(
-            "row locks (SKIP LOCKED) exist on PostgreSQL only: it runs in make test's PostgreSQL pass"
-        )
+    require_postgresql("walking past a locked bottle (SKIP LOCKED)")
     first, second = sea(2, cast["emma"])
     locked, release = threading.Event(), threading.Event()
 

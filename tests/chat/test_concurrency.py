@@ -5,20 +5,14 @@ test's second pass), where row locks are real. On SQLite, writers are serialised
 cannot happen there and the tests skip.
 """
 
-import os
-import socket
-import threading
-from urllib.parse import urlparse
-
 import pytest
-from django.db import connection, connections
 
 from apps.accounts.models import User
 from apps.chat import services
 from apps.chat.models import Conversation, Membership, Message
 from apps.chat.services import sending
 from apps.core import clock
-from tests.conftest import need_service
+from tests.concurrency import at_once, require_postgresql
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -27,14 +21,7 @@ SENDERS, EACH = 8, 25
 
 @pytest.fixture(autouse=True)
 def _postgresql_only():
-    if connection.vendor == "postgresql":
-        return
-    url = urlparse(os.environ.get("PG_TEST_URL", "postgres://postgres@127.0.0.1:5432/test"))
-    try:
-        socket.create_connection((url.hostname, url.port or 5432), timeout=2).close()
-    except OSError:
-        need_service(f"PostgreSQL at {url.hostname}:{url.port or 5432} (chat's race tests run there)")
-    pytest.skip("runs in make test's PostgreSQL pass (SQLite serialises writers, so there is no race)")
+    require_postgresql("chat's race tests")
 
 
 @pytest.fixture(autouse=True)
@@ -43,25 +30,9 @@ def _no_rate_limit(monkeypatch):
 
 
 def run_together(fn, count: int) -> list:
-    """Call fn(i) for i in range(count), each in its own thread and connection, released at once."""
-    start = threading.Barrier(count)
-    results: list = [None] * count
-
-    def worker(i):
-        try:
-            start.wait()
-            results[i] = fn(i)
-        except Exception as exc:  # every failure is reported, not just the first
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(count)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results
+    """fn(i) for i in range(count), each on its own thread and connection, released at once; every failure
+    is reported, not just the first."""
+    return at_once(fn, range(count), workers=count, catch=(Exception,))
 
 
 def test_concurrent_senders_get_every_seq_once_with_no_gap():

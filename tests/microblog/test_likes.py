@@ -118,8 +118,7 @@ def test_the_like_button_answers_the_script_with_the_new_count(the_post, fan, cl
 
 # --- Many taps at once (PostgreSQL: SQLite lets one writer in at a time, so no race can show there) ----------
 
-# The wallet's race kit: threads that leave a barrier together, and the skip where writers are serialised.
-from tests.wallet.test_concurrency import postgresql, run_all  # noqa: E402, F401
+from tests.concurrency import at_once  # noqa: E402
 
 
 @pytest.mark.django_db(transaction=True)
@@ -128,10 +127,10 @@ def test_a_like_is_once_per_person_when_many_tabs_tap_at_once():
     author, fan = person("racea"), person("racef")
     the_post = post(author)
     comment_row = comment(the_post, author)
-    results = run_all(lambda _: post_like(actor=fan, post_id=the_post.pk), range(16), workers=16)
+    results = at_once(lambda _: post_like(actor=fan, post_id=the_post.pk), range(16), workers=16)
     assert sorted(results) == [False] * 15 + [True]
     assert _likes(the_post) == 1 and PostLike.objects.count() == 1
-    results = run_all(lambda _: comment_like(actor=fan, comment_id=comment_row.pk), range(16), workers=16)
+    results = at_once(lambda _: comment_like(actor=fan, comment_id=comment_row.pk), range(16), workers=16)
     assert results.count(True) == 1 and _likes(comment_row) == 1
     assert Notification.objects.filter(kind="like").count() == 2
     connections.close_all()
@@ -143,6 +142,6 @@ def test_many_people_liking_at_once_lose_no_count():
     author = person("crowda")
     the_post = post(author)
     fans = [person("crowdf") for _ in range(24)]
-    results = run_all(lambda f: post_like(actor=f, post_id=the_post.pk), fans, workers=24)
+    results = at_once(lambda f: post_like(actor=f, post_id=the_post.pk), fans, workers=24)
     assert all(r is True for r in results)
     assert _likes(the_post) == 24

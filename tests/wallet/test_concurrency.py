@@ -4,20 +4,16 @@ and, in `make test`'s second pass, on PostgreSQL (row locks).
 SQLite lets one writer in at a time, so a missing row lock cannot show there: the races that prove each
 lock (the `postgresql` fixture) run in the PostgreSQL pass only, and say so where they are skipped."""
 
-import threading
-from concurrent.futures import ThreadPoolExecutor
-
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.db import connections, transaction
 
 from apps.accounts.models import User
-from apps.core.errors import DomainError
 from apps.wallet import services
 from apps.wallet.ledger import audit
 from apps.wallet.models import Grab, PaymentProfile, Transaction
 from apps.wallet.services import guard, packets
-from tests.conftest import need_service
+from tests.concurrency import at_once
 
 from .conftest import PIN, key
 
@@ -27,41 +23,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 @pytest.fixture(autouse=True)
 def _no_rate_limit(monkeypatch):
     monkeypatch.setattr(guard, "PAY_LIMIT", 10_000)  # read there, at each request
-
-
-def run_all(fn, items, workers=32):
-    """Call fn(item) in `workers` threads at once; return results or the DomainError each raised."""
-    items = list(items)
-    workers = min(workers, len(items))
-    start, started = threading.Barrier(workers, timeout=60), threading.local()
-
-    def call(item):
-        try:
-            if not getattr(started, "yes", False):  # each thread's first call: all leave together
-                started.yes = True
-                start.wait()
-            return fn(item)
-        except DomainError as exc:
-            return exc
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        return list(pool.map(call, items))
-
-
-@pytest.fixture
-def postgresql():
-    """Skip where writers are serialised anyway (SQLite): the PostgreSQL pass of `make test` runs these."""
-    if connections["default"].vendor == "postgresql":
-        return
-    import socket
-
-    try:
-        socket.create_connection(("127.0.0.1", 5432), timeout=2).close()
-    except OSError:
-        need_service("PostgreSQL at 127.0.0.1:5432: the lock races run in make test's PostgreSQL pass")
-    pytest.skip("a lock race needs row locks: it runs in make test's PostgreSQL pass (SQLite has one writer)")
 
 
 def people(n, prefix="p"):
@@ -80,7 +41,7 @@ def people(n, prefix="p"):
 def test_concurrent_payments_never_overdraw(cast, fund):
     liwei, tom = cast["liwei"], cast["tom"]
     fund(liwei, 10_00)
-    results = run_all(
+    results = at_once(
         lambda i: services.payment_create(actor=liwei, payee=tom, amount="1", pin=PIN, idempotency_key=key()),
         range(40),
     )
@@ -96,7 +57,7 @@ def test_one_key_retried_at_once_moves_money_once(cast, fund):
     liwei, wangfang = cast["liwei"], cast["wangfang"]
     fund(liwei, 100_00)
     k = key()
-    results = run_all(
+    results = at_once(
         lambda _: services.transfer_create(actor=liwei, to=wangfang, amount="7", pin=PIN, idempotency_key=k),
         range(20),
         workers=20,
@@ -113,7 +74,7 @@ def test_many_payers_into_one_account_add_up(cast, pin_for):
     for u in payers:
         services.topup(actor=u, amount="5", pin=PIN, idempotency_key=key())
     tom = cast["tom"]
-    results = run_all(
+    results = at_once(
         lambda u: services.payment_create(actor=u, payee=tom, amount="1.11", pin=PIN, idempotency_key=key()),
         payers * 3,
         workers=50,
@@ -150,7 +111,7 @@ def test_red_packet_storm_500_members(db):
         pin=PIN,
         idempotency_key=key(),
     )
-    results = run_all(lambda u: services.packet_grab(actor=u, pk=packet.pk), members, workers=50)
+    results = at_once(lambda u: services.packet_grab(actor=u, pk=packet.pk), members, workers=50)
     got = [r for r in results if isinstance(r, Grab)]
     late = [r for r in results if isinstance(r, services.TooLate)]
     assert len(got) == 100 and len(late) == 400, {type(r) for r in results}
@@ -160,7 +121,7 @@ def test_red_packet_storm_500_members(db):
     packet.refresh_from_db()
     assert packet.remaining_amount == 0 and packet.status == "empty"
     # a second storm by the same people changes nothing
-    again = run_all(lambda u: services.packet_grab(actor=u, pk=packet.pk), members[:100], workers=50)
+    again = at_once(lambda u: services.packet_grab(actor=u, pk=packet.pk), members[:100], workers=50)
     assert Grab.objects.filter(packet=packet).count() == 100
     assert {g.pk for g in again if isinstance(g, Grab)} <= {g.pk for g in got}
     assert audit() == []
@@ -194,7 +155,7 @@ def test_only_those_who_get_a_share_open_a_write_transaction(monkeypatch):
         return atomic(*args, **kwargs)
 
     monkeypatch.setattr(transaction, "atomic", counting_atomic)
-    results = run_all(lambda u: services.packet_grab(actor=u, pk=packet.pk), members[1:], workers=40)
+    results = at_once(lambda u: services.packet_grab(actor=u, pk=packet.pk), members[1:], workers=40)
     assert sum(isinstance(r, Grab) for r in results) == 5
     assert sum(isinstance(r, services.TooLate) for r in results) == 35
     assert len(writes) == 5 + 1  # the five claims, then the chat card turning to "all taken"
@@ -210,7 +171,7 @@ def test_sweepers_in_parallel_refund_once(cast, fund):
     for _ in range(5):
         services.transfer_create(actor=liwei, to=wangfang, amount="10", pin=PIN, idempotency_key=key())
     clock.advance(timedelta(days=2))
-    results = run_all(lambda _: services.wallet_expire_due(), range(6), workers=6)
+    results = at_once(lambda _: services.wallet_expire_due(), range(6), workers=6)
     assert sum(r["transfers"] for r in results if isinstance(r, dict)) == 5
     assert services.account_for(liwei).balance == 100_00
     assert audit() == []
@@ -235,7 +196,7 @@ def test_as_many_grabbers_as_shares_at_once_each_get_one(postgresql):
         pin=PIN,
         idempotency_key=key(),
     )
-    results = run_all(lambda u: services.packet_grab(actor=u, pk=packet.pk), grabbers, workers=30)
+    results = at_once(lambda u: services.packet_grab(actor=u, pk=packet.pk), grabbers, workers=30)
     assert [r for r in results if not isinstance(r, Grab)] == []
     assert sorted(g.index for g in results) == list(range(30))
     assert sum(g.amount for g in results) == 30_00
@@ -248,7 +209,7 @@ def test_racing_payments_from_one_balance_never_overdraw(postgresql, cast, fund)
     """The conditional debit: of 40 payments of ¥1 racing on ¥10, exactly 10 go through."""
     liwei, tom = cast["liwei"], cast["tom"]
     fund(liwei, 10_00)
-    results = run_all(
+    results = at_once(
         lambda i: services.payment_create(actor=liwei, payee=tom, amount="1", pin=PIN, idempotency_key=key()),
         range(40),
         workers=30,
@@ -263,7 +224,7 @@ def test_racing_withdrawals_use_the_free_quota_once(postgresql, cast, fund):
     of them pay the 0.1% fee (¥0.20 each)."""
     liwei = cast["liwei"]
     fund(liwei, 3_000_00)
-    results = run_all(
+    results = at_once(
         lambda _: services.withdraw(actor=liwei, amount="200", pin=PIN, idempotency_key=key()),
         range(10),
         workers=10,
@@ -280,7 +241,7 @@ def test_payments_crossing_both_ways_at_once_all_go_through(postgresql, cast, fu
     fund(liwei, 100_00)
     fund(tom, 100_00)
     pairs = [(liwei, tom), (tom, liwei)] * 15
-    results = run_all(
+    results = at_once(
         lambda pair: services.payment_create(
             actor=pair[0], payee=pair[1], amount="1", pin=PIN, idempotency_key=key()
         ),
@@ -297,7 +258,7 @@ def test_one_key_racing_with_two_amounts_moves_money_once(cast, fund):
     liwei, wangfang = cast["liwei"], cast["wangfang"]
     fund(liwei, 100_00)
     k = key()
-    results = run_all(
+    results = at_once(
         lambda i: services.transfer_create(
             actor=liwei, to=wangfang, amount="7" if i % 2 else "9", pin=PIN, idempotency_key=k
         ),

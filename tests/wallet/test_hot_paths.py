@@ -10,9 +10,9 @@ from django.urls import reverse
 from apps.wallet import services
 from apps.wallet.ledger import InsufficientBalance, audit, ledger_post, system_account
 from apps.wallet.models import Account, Entry, Payment, PaymentProfile, Transaction
+from tests.concurrency import at_once
 
 from .conftest import PIN, key
-from .test_concurrency import run_all
 
 WRONG = "000000"
 
@@ -117,7 +117,7 @@ def test_one_payment_key_sent_at_once_pays_once(cast, fund, monkeypatch):
     liwei, tom = cast["liwei"], cast["tom"]
     fund(liwei, 100_00)
     k = key()
-    results = run_all(
+    results = at_once(
         lambda _: services.payment_create(actor=liwei, payee=tom, amount="7", pin=PIN, idempotency_key=k),
         range(12),
         workers=12,
@@ -141,7 +141,7 @@ def test_fifty_parallel_payments_with_a_wrong_pin_check_exactly_five(cast, fund,
     monkeypatch.setattr(
         accounts, "pin_hash_matches", lambda pin, stored: checked.append(pin) or matches(pin, stored)
     )
-    results = run_all(
+    results = at_once(
         lambda _: services.payment_create(
             actor=liwei, payee=tom, amount="1", pin=WRONG, idempotency_key=key()
         ),

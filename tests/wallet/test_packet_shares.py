@@ -16,9 +16,10 @@ from apps.wallet import services, split
 from apps.wallet.ledger import audit
 from apps.wallet.models import Grab, PacketShare
 from apps.wallet.services import packets
+from tests.concurrency import at_once
 
 from .conftest import PIN, key
-from .test_concurrency import _no_rate_limit, _storm_group, postgresql, run_all  # noqa: F401
+from .test_concurrency import _no_rate_limit, _storm_group  # noqa: F401
 
 
 def send(sender, conv, *, count, amount, kind="lucky", seed=None, **extra):
@@ -139,7 +140,7 @@ def test_forty_grabbers_for_thirty_shares():
     sender, grabbers = members[0], members[1:]
     services.topup(actor=sender, amount="30", pin=PIN, idempotency_key=key())
     p = send(sender, conv, count=30, amount="30")
-    results = run_all(lambda u: services.packet_grab(actor=u, pk=p.pk), grabbers, workers=40)
+    results = at_once(lambda u: services.packet_grab(actor=u, pk=p.pk), grabbers, workers=40)
     got = [r for r in results if isinstance(r, Grab)]
     assert len(got) == 30 and sum(isinstance(r, services.TooLate) for r in results) == 10, results
     assert len({g.user_id for g in got}) == 30 and sum(g.amount for g in got) == 30_00
@@ -167,7 +168,7 @@ def test_two_claims_of_one_packet_are_in_flight_at_once(monkeypatch):
         post_opened(*args)
 
     monkeypatch.setattr(packets, "_post_opened", meet)
-    results = run_all(lambda u: services.packet_grab(actor=u, pk=p.pk), grabbers, workers=2)
+    results = at_once(lambda u: services.packet_grab(actor=u, pk=p.pk), grabbers, workers=2)
     assert sorted(g.index for g in results) == [0, 1]
     assert audit() == []
 
@@ -178,7 +179,7 @@ def test_one_person_grabbing_from_many_tabs_at_once_gets_one_share():
     sender, grabber = members
     services.topup(actor=sender, amount="10", pin=PIN, idempotency_key=key())
     p = send(sender, conv, count=10, amount="10")
-    results = run_all(lambda _: services.packet_grab(actor=grabber, pk=p.pk), range(8), workers=8)
+    results = at_once(lambda _: services.packet_grab(actor=grabber, pk=p.pk), range(8), workers=8)
     assert {type(r) for r in results} == {Grab} and len({r.pk for r in results}) == 1
     assert [s.claimed_by_id for s in shares(p) if s.claimed_by_id] == [grabber.pk]
     p.refresh_from_db()
@@ -210,7 +211,7 @@ def test_a_sweep_during_a_claim_refunds_every_free_share_and_the_claim_is_too_la
         finally:
             swept.set()
 
-    results = run_all(
+    results = at_once(
         lambda job: sweep() if job == "sweep" else services.packet_grab(actor=grabber, pk=p.pk),
         ["grab", "sweep"],
         workers=2,
