@@ -312,6 +312,17 @@ PHONE = {
 }
 
 
+def look_at(page, name: str, *, width: int = 390, full_page: bool = True) -> None:
+    """What every page a browser test opens must be: no sideways scroll at the phone's width, no axe violation;
+    and its screenshot, to look at (artifacts/screens/<name>-<width>.png)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+    found = Axe().run(page).response["violations"]
+    assert not found, [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
+    page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=full_page)
+
+
 def in_thread(fn, *args, **kwargs):
     """Call a service from a browser test: one that publishes needs a thread away from Playwright's event loop,
     which runs in the test's own."""

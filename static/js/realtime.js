@@ -4,12 +4,15 @@
  * Realtime.send(type, data)    ask the server; resolves with the ack's data, rejects with the error
  *                              (requests made while offline wait in a queue and go on reconnect)
  * Realtime.onReconnect(fn)     re-sync from the server after a drop (the database is the truth)
+ * Realtime.onConnect(fn)       sync each time the socket opens, the first time too: what happened between
+ *                              the page's render and the socket's opening was pushed to nobody
  */
 (function () {
   "use strict";
   const url = document.body.dataset.ws;
   const listeners = new Map();
   const reconnectHooks = [];
+  const connectHooks = [];
   const pending = new Map(); // ref -> {resolve, reject, frame}
   const queue = []; // frames waiting for a connection
   let socket = null;
@@ -62,6 +65,7 @@
         else socket.send(JSON.stringify({ type: "ping" }));
       }, HEARTBEAT_MS);
       if (everConnected) reconnectHooks.forEach((fn) => fn());
+      connectHooks.forEach((fn) => fn());
       everConnected = true;
       document.documentElement.dataset.realtime = "open";
     });
@@ -121,6 +125,10 @@
       listeners.get(type).push(fn);
     },
     onReconnect(fn) { reconnectHooks.push(fn); },
+    onConnect(fn) {
+      connectHooks.push(fn);
+      if (everConnected && socket && socket.readyState === WebSocket.OPEN) fn(); // already open: sync now
+    },
     send(type, data) {
       const ref = "r" + nextRef++;
       const frame = JSON.stringify({ type, ref, data: data || {} });

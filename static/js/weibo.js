@@ -103,7 +103,6 @@
     const livePage = feed.dataset.feedPage || "";
     const muted = new Set((feed.dataset.feedMuted || "").split(" ").filter(Boolean).map(Number));
     const join = () => window.Realtime.send("join", { page: livePage }).catch(() => {});
-    if (livePage) join();
     window.Realtime.on("weibo.post", (data) => {
       const id = Number(data.id);
       if ((data.page || "") !== livePage) return;
@@ -158,9 +157,9 @@
         loadNew();
       }
     });
-    // After a dropped connection, ask the server what was missed (the database is the truth).
-    window.Realtime.onReconnect(() => {
-      if (livePage) join();
+    // Each time the socket opens (the first time too: posts made since this page was rendered were announced
+    // to nobody here), join the live page, then ask the server what is newer (the database is the truth).
+    function catchUp() {
       if (!newest) return;
       fetchPage(feed, `after=${encodeURIComponent(newest)}`).then((page) => {
         page.nodes.forEach((node) => {
@@ -169,7 +168,8 @@
         });
         showPill();
       }).catch(() => {});
-    });
+    }
+    window.Realtime.onConnect(() => (livePage ? join() : Promise.resolve()).then(catchUp));
   }
 
   // The card's like button is a plain form (works without script); here it toggles in place.

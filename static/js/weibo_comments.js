@@ -119,7 +119,7 @@
       if (data.counts) showUnread(data.counts);
       else if (kinds) ask();
     });
-    if (kinds) window.Realtime.onReconnect(ask);
+    if (kinds) window.Realtime.onConnect(ask); // and a notification that came before the socket opened
   }
 
   if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", start);

@@ -4,13 +4,12 @@ someone else likes and comments; the square's "new posts" pill; the notification
 import json
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from apps.core import clock
 from apps.microblog.models import Post
 from apps.microblog.services import comments, likes, posts
-from tests.conftest import SCREENS, in_thread
+from tests.conftest import SCREENS, in_thread, look_at
 from tests.microblog.factories_comments import person
 
 
@@ -132,10 +131,7 @@ def test_screens_of_verified_names_and_the_square_pill(
     ):
         page.goto(path)
         expect(page.locator("html[data-realtime=open]")).to_have_count(1)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
-        found = Axe().run(page).response["violations"]
-        assert not found, [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
-        page.screenshot(path=str(SCREENS / f"{name}-{locale}-390.png"), full_page=True)
+        look_at(page, f"{name}-{locale}")
     page.goto("/weibo/square/")
     opened(page)
     in_thread(posts.post_create, actor=sophie, text="广场上的新微博")

@@ -3,14 +3,13 @@
 import re
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from apps.core import clock
 from apps.microblog.models import Follow, Post
 from apps.microblog.services import posts
-from tests.conftest import SCREENS, in_thread
+from tests.conftest import SCREENS, in_thread, look_at
 from tests.microblog.helpers_posts import png
 
 
@@ -80,10 +79,7 @@ def test_screens_of_weibo_pages(new_context, cast, liwei, wangfang, locale):
     ):
         page.goto(path)
         expect(page.locator("html[data-realtime=open]")).to_have_count(1)
-        assert page.evaluate("document.documentElement.scrollWidth") <= 390, name
-        found = Axe().run(page).response["violations"]
-        assert not found, [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
-        page.screenshot(path=str(SCREENS / f"{name}-{locale}-390.png"), full_page=True)
+        look_at(page, f"{name}-{locale}")
     page.goto("/weibo/square/")
     page.locator(".mb-grid a").first.click()
     expect(page.locator("dialog[data-viewer]")).to_be_visible()
