@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps.wallet",
     "apps.microblog",
     "apps.bottles",
+    "apps.nearby",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +342,11 @@ BOTTLE_BLOCKED_WORDS = [
     "sugar daddy",
     "onlyfans",
 ]
+
+# People Nearby (apps.nearby.services): position changes and list loads a person may make in an hour (budgets
+# against anyone probing others' positions by moving their own).
+NEARBY_MOVES_PER_HOUR = int(os.environ.get("NEARBY_MOVES_PER_HOUR", "10"))
+NEARBY_LOOKS_PER_HOUR = int(os.environ.get("NEARBY_LOOKS_PER_HOUR", "120"))
 
 # --- Internationalisation ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

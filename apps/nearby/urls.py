@@ -1,0 +1,12 @@
+from django.urls import path
+
+from . import views
+
+app_name = "nearby"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("location/", views.location, name="location"),
+    path("clear/", views.clear, name="clear"),
+    path("hi/<str:public_id>/", views.greet, name="greet"),
+]
