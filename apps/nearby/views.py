@@ -1,6 +1,8 @@
 """People Nearby's pages: thin views over the services."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -9,7 +11,7 @@ from django.views.decorators.http import require_POST
 from apps.core.errors import DomainError
 from apps.core.web import attempt
 
-from . import grid, services
+from . import grid, services, shake
 
 
 @login_required
@@ -89,6 +91,29 @@ def greet(request, public_id: str):
         ),
         success=_("Hi sent. They will see your friend request."),
     )
+    if request.POST.get("back") == "shake":
+        return redirect("nearby:shake")
     gender = request.POST.get("gender", "all")
     back = reverse("nearby:home")
     return redirect(f"{back}?gender={gender}" if gender in services.GENDERS - {"all"} else back)
+
+
+@login_required
+def shake_page(request):
+    """Shake: the phone (or a button, or a key) and the last people it found."""
+    presence = services.presence_of(request.user)
+    if presence is None or not presence.visible:
+        messages.info(request, _("Be visible in People Nearby to shake."))
+        return redirect("nearby:location")
+    context = {"tab": "discover", "history": shake.shake_history(request.user), "window": shake.window()}
+    return render(request, "nearby/shake.html", context)
+
+
+@login_required
+def shake_result(request, pk: int):
+    """One shake's outcome as a card (fetched by the page when the match or "nobody found" arrives)."""
+    try:
+        attempt = shake.shake_result(user=request.user, pk=pk)
+    except DomainError as exc:
+        raise Http404 from exc
+    return render(request, "nearby/_shake_result.html", {"attempt": attempt})

@@ -133,6 +133,7 @@ def logged_in_pages(d) -> dict[str, str]:
         "bottle-chat-info": f"/chats/{d.bottle_chat}/info/",
         "nearby": "/nearby/",
         "nearby-location": "/nearby/location/",
+        "nearby-shake": "/nearby/shake/",
     }
 
 
