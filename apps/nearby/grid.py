@@ -94,9 +94,10 @@ def band_label(index: int):
     return BANDS[index][1] if index < FAR else FAR_LABEL
 
 
-def spans_within(cell: Cell, metres: float) -> list[tuple[int, int, int, int]]:
-    """(first row, last row, first col, last col) boxes holding every cell whose centre may lie within
-    `metres` of `cell`'s centre: one box per zone crossed (columns don't line up across zones)."""
+def spans_within(cell: Cell, metres: float) -> list[tuple[list[int], int, int]]:
+    """(rows, first col, last col) boxes holding every cell whose centre may lie within `metres` of `cell`'s
+    centre: one box per zone crossed (columns don't line up across zones). Rows as a list: the index on
+    (row, col) is then sought row by row, a short range of columns each."""
     lat, lon = centre(cell)
     reach = math.ceil(metres / CELL_M) + 1
     rows = [
@@ -107,7 +108,7 @@ def spans_within(cell: Cell, metres: float) -> list[tuple[int, int, int, int]]:
     for row in rows:
         by_zone.setdefault(_zone(row), []).append(row)
     return [
-        (zone_rows[0], zone_rows[-1], col_of(zone_rows[0], lon - dlon), col_of(zone_rows[0], lon + dlon))
+        (zone_rows, col_of(zone_rows[0], lon - dlon), col_of(zone_rows[0], lon + dlon))
         for zone_rows in by_zone.values()
     ]
 

@@ -193,3 +193,25 @@ def test_say_hi_needs_the_other_to_be_visible_now(emma, tom, place):
     with pytest.raises(DomainError):
         services.greet(actor=emma, public_id=tom.public_id)  # left
     assert not FriendRequest.objects.filter(from_user=emma, to_user=tom).exists()
+
+
+def test_someone_across_a_degree_of_latitude_is_found_in_the_box(emma, tom, sophie, place, monkeypatch):
+    """Columns line up within a whole degree of latitude; the 10 km box is read zone by zone, so a neighbour
+    on the other side of 31° N is found there (with a list of one, before anyone far away and more recent)."""
+    monkeypatch.setattr(services, "LIST_SIZE", 1)
+    services.location_set(user=emma, lat=31.02, lon=121.40)
+    services.location_set(user=tom, lat=30.97, lon=121.40)  # about 5.6 km south, in the zone below
+    clock.advance(timedelta(minutes=1))
+    place(sophie, city="anshan")  # far away, and the most recently active
+    assert listed(emma) == {"Tom McDonald": "Within 10 km"}
+    assert listed(tom) == {"Emma Wilson": "Within 10 km"}
+
+
+def test_last_active_is_refreshed_by_looking_at_most_every_few_minutes(emma, place):
+    presence = place(emma)
+    clock.advance(timedelta(minutes=3))
+    services.people_near(viewer=emma, presence=services.presence_of(emma))
+    assert Presence.objects.get(user=emma).active_at == presence.active_at
+    clock.advance(timedelta(minutes=3))
+    services.people_near(viewer=emma, presence=services.presence_of(emma))
+    assert Presence.objects.get(user=emma).active_at > presence.active_at

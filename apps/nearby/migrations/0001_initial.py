@@ -27,7 +27,7 @@ class Migration(migrations.Migration):
                 ('active_at', models.DateTimeField()),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('visible', True)), fields=['row', 'col'], name='nearby_visible_cell'), models.Index(fields=['expires_at'], name='nearby_expiry')],
+                'indexes': [models.Index(condition=models.Q(('visible', True)), fields=['row', 'col'], name='nearby_visible_cell'), models.Index(condition=models.Q(('visible', True)), fields=['-active_at'], name='nearby_visible_recent')],
             },
         ),
     ]
