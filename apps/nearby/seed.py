@@ -44,6 +44,7 @@ def summary() -> list[str]:
         f"People Nearby: {Presence.objects.filter(visible=True).count()} sample people visible around "
         "Shanghai and Anshan for 3 days, Discover → People Nearby",
         "pick the demo location Shanghai (or Anshan) to see them; positions are rounded to 500 m squares",
+        "Discover → Shake: two phones visible in People Nearby that shake within the same 4 seconds are paired",
     ]
 
 

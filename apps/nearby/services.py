@@ -23,7 +23,7 @@ from apps.core import clock, ratelimit
 from apps.core.errors import DomainError, NotFound, RateLimited
 
 from . import grid
-from .models import Presence
+from .models import Presence, ShakeAttempt
 
 PERIODS = {
     "1h": (timedelta(hours=1), gettext_lazy("1 hour")),
@@ -120,8 +120,13 @@ def location_set(
 
 
 def location_clear(*, user: User) -> None:
-    """ "Clear my location and leave": gone from People Nearby at once, and nothing of it kept."""
-    Presence.objects.filter(user=user).delete()
+    """ "Clear my location and leave": gone from People Nearby (and from an open shake) at once, and nothing
+    of it kept."""
+    with transaction.atomic():
+        Presence.objects.filter(user=user).delete()
+        ShakeAttempt.objects.filter(user=user, state=ShakeAttempt.State.WAITING).update(
+            state=ShakeAttempt.State.ALONE, row=None, col=None
+        )
 
 
 def presence_sweep() -> int:

@@ -13,7 +13,7 @@ from apps.accounts import services as accounts
 from apps.accounts.models import User
 from apps.core import clock, periodic
 from apps.core.errors import DomainError, RateLimited
-from apps.nearby import shake
+from apps.nearby import services, shake
 from apps.nearby.models import ShakeAttempt
 from tests.conftest import need_service
 
@@ -226,3 +226,13 @@ def test_shakes_are_forgotten_after_a_week(emma, place):
     assert shake.shakes_forget() == 1
     assert not ShakeAttempt.objects.filter(pk=attempt.pk).exists()
     assert "nearby.shake_history" in {job.name for job in periodic.jobs()}
+
+
+def test_clearing_ones_location_ends_an_open_shake(emma, tom, place):
+    place(emma)
+    place(tom)
+    attempt = shake.shake_start(user=emma)
+    services.location_clear(user=emma)
+    assert shake.shake_start(user=tom).state == Waiting  # nobody left to pair with
+    attempt.refresh_from_db()
+    assert attempt.state == Alone and attempt.row is None
