@@ -71,3 +71,18 @@ def test_screens_at_phone_width(new_context, cast, locale):
     page.get_by_test_id("nearby-person").first.get_by_test_id("say-hi").click()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     page.screenshot(path=str(SCREENS / f"nearby-list-{locale}-390.png"), full_page=True)
+
+
+def test_the_phones_own_position_is_used_when_allowed_and_never_shown_back(new_context, emma, tom):
+    lat, lon = grid.city_spot("shanghai", 51, 50)
+    services.location_set(user=tom, lat=lat, lon=lon)
+    context = new_context(emma)
+    context.grant_permissions(["geolocation"])
+    context.set_geolocation({"latitude": 31.234567, "longitude": 121.476543})
+    page = context.new_page()
+    page.goto("/nearby/location/")
+    page.get_by_role("button", name="Use my phone's location").click()
+    expect(page.get_by_test_id("nearby-me")).to_be_visible()
+    expect(page.get_by_test_id("nearby-me")).not_to_contain_text("Demo location")
+    expect(page.get_by_test_id("nearby-person").filter(has_text="Tom McDonald")).to_be_visible()
+    assert "31.234" not in page.content() and "121.476" not in page.content()

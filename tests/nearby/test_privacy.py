@@ -10,7 +10,7 @@ import re
 from datetime import timedelta
 
 from apps.core import clock
-from apps.nearby import grid, services
+from apps.nearby import grid, handlers, services
 from apps.nearby.models import Presence
 
 VICTIM = (31.23391, 121.47623)  # somewhere near People's Square, not on any cell's edge or centre
@@ -86,7 +86,7 @@ def test_a_victim_anywhere_in_a_cell_looks_exactly_the_same(tom, emma, client_as
     assert len(pages) == 1
 
 
-def test_exact_coordinates_never_appear_in_a_response_or_a_stored_row(tom, emma, client_as):
+def test_exact_coordinates_never_appear_in_a_response_or_a_stored_row(tom, emma, client_as, published_events):
     exact = ("31.234567", "121.476543")
     services.location_set(user=tom, lat=31.2339, lon=121.4761)
     client = client_as(emma)
@@ -98,6 +98,19 @@ def test_exact_coordinates_never_appear_in_a_response_or_a_stored_row(tom, emma,
         client.get("/nearby/location/"),
         client_as(tom).get("/nearby/"),
     ]
+    # Shake too: the websocket's acks, the events, and the cards (the client is logged in as each in turn).
+    with published_events() as sent:
+        first = handlers.shake_now(user=emma, data={})
+        second = handlers.shake_now(user=tom, data={})
+    assert {k for ack in (first, second) for k in ack} == {"shake", "window_ms", "state"}
+    assert sorted(e["data"]["shake"] for e in sent) == [first["shake"], second["shake"]]
+    assert all(e["data"].keys() == {"shake"} for e in sent)
+    responses += [
+        client_as(emma).get(f"/nearby/shake/{first['shake']}/"),
+        client_as(tom).get(f"/nearby/shake/{second['shake']}/"),
+        client_as(tom).get("/nearby/shake/"),
+    ]
+    assert b"Emma Wilson" in responses[-1].content  # (the card is there, with a band only)
     for response in responses:
         body = response.content.decode() + str(response.headers)
         for digits in ("31.2345", "121.4765", "31.234", "121.476"):
