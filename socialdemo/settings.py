@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "apps.wallet",
     "apps.microblog",
     "apps.bottles",
+    "apps.nearby",
 ]
 
 MIDDLEWARE = [
@@ -341,6 +342,14 @@ BOTTLE_BLOCKED_WORDS = [
     "sugar daddy",
     "onlyfans",
 ]
+
+# People Nearby (apps.nearby.services): position changes and list loads a person may make in an hour (budgets
+# against anyone probing others' positions by moving their own).
+NEARBY_MOVES_PER_HOUR = int(os.environ.get("NEARBY_MOVES_PER_HOUR", "10"))
+NEARBY_LOOKS_PER_HOUR = int(os.environ.get("NEARBY_LOOKS_PER_HOUR", "120"))
+# Shake (apps.nearby.shake): how long a shake stays open for a partner, and shakes a person may make in an hour.
+SHAKE_WINDOW_SECONDS = float(os.environ.get("SHAKE_WINDOW_SECONDS", "4"))
+SHAKES_PER_HOUR = int(os.environ.get("SHAKES_PER_HOUR", "60"))
 
 # --- Internationalisation ---------------------------------------------------------------------------
 LANGUAGE_CODE = "en"

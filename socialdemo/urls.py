@@ -12,6 +12,7 @@ urlpatterns = [
     path("wallet/", include("apps.wallet.urls")),
     path("weibo/", include("apps.microblog.urls")),
     path("bottles/", include("apps.bottles.urls")),
+    path("nearby/", include("apps.nearby.urls")),
     path("", include("apps.chat.urls")),
     path("", include("apps.core.urls")),
 ]

@@ -14,6 +14,8 @@ from django.core.management import call_command
 
 from apps.accounts.models import User
 from apps.bottles import services as bottles
+from apps.nearby import grid
+from apps.nearby import services as nearby
 from apps.wallet import services as wallet
 
 axe = Axe()
@@ -69,6 +71,10 @@ def demo(transactional_db, settings):
         found = bottles.bottle_pick(actor=liwei).bottle
     bottle_chat = bottles.bottle_reply(actor=liwei, bottle_id=found.pk, text="Hello from the beach 你好")
     bottles.bottle_pick(actor=liwei)
+    # People Nearby: Li Wei at a demo spot in Shanghai, among the sample people seeded there.
+    nearby.location_set(
+        user=liwei, lat=grid.city_spot("shanghai", 50, 50)[0], lon=grid.city_spot("shanghai", 50, 50)[1]
+    )
     return Demo(
         chat_with_cards=packet.conversation_id,
         group=Conversation.objects.filter(kind=Conversation.Kind.GROUP).first().pk,
@@ -125,6 +131,9 @@ def logged_in_pages(d) -> dict[str, str]:
         "bottles-mine": "/bottles/mine/",
         "bottle-chat": f"/chats/{d.bottle_chat}/",
         "bottle-chat-info": f"/chats/{d.bottle_chat}/info/",
+        "nearby": "/nearby/",
+        "nearby-location": "/nearby/location/",
+        "nearby-shake": "/nearby/shake/",
     }
 
 
@@ -184,5 +193,11 @@ def test_no_accessibility_violation_on_any_page(new_context, demo, locale):
     problems += violations_on(sophie, "packet-modal", locale)
     sophie.goto("/bottles/?net=starfish")  # the beach with empty hands, after a starfish
     problems += violations_on(sophie, "bottles-beach-starfish", locale)
+    tom = new_context(User.objects.get(username="tom"), locale).new_page()
+    tom.goto("/nearby/")  # someone who has not joined People Nearby: the opt-in page
+    problems += violations_on(tom, "nearby-opt-in", locale)
+    page.goto("/nearby/")
+    page.get_by_test_id("say-hi").first.click()  # the greeting form, open
+    problems += violations_on(page, "nearby-say-hi", locale)
 
     assert not problems, f"{len(problems)} accessibility violation(s):\n" + "\n".join(problems)

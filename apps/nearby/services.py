@@ -1,0 +1,236 @@
+"""People Nearby: opting in (a position snapped to its cell at once), clearing, the sweep, the list, saying hi.
+
+Every rule of the feature is here; views only parse forms. What leaves the server of anyone's position is a
+band between cell centres (apps.nearby.grid); moves and looks have per-person budgets in the shared cache, so
+nobody can probe faster than the rules allow.
+"""
+
+import hashlib
+import math
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils.timesince import timesince
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from apps.accounts import services as accounts
+from apps.accounts.models import Block, FriendRequest, User
+from apps.core import clock, ratelimit
+from apps.core.errors import DomainError, NotFound, RateLimited
+
+from . import grid
+from .models import Presence, ShakeAttempt
+
+PERIODS = {
+    "1h": (timedelta(hours=1), gettext_lazy("1 hour")),
+    "8h": (timedelta(hours=8), gettext_lazy("8 hours")),
+    "3d": (timedelta(days=3), gettext_lazy("3 days")),
+}
+GENDERS = {"all", "female", "male"}
+LIST_SIZE = 50  # people shown at once
+ACTIVE_EVERY = timedelta(
+    minutes=5
+)  # "last active" is refreshed at most this often (one write, not one per look)
+DEFAULTS = {
+    "NEARBY_MOVES_PER_HOUR": 10,  # position changes a person may make in an hour
+    "NEARBY_LOOKS_PER_HOUR": 120,  # People Nearby lists a person may load in an hour
+}
+
+
+def setting(name: str):
+    return getattr(settings, name, DEFAULTS[name])
+
+
+def _number(value, what: str) -> float:
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = math.nan
+    if not math.isfinite(number):
+        raise DomainError(_("The %(what)s is not a number.") % {"what": what}, code="bad_position")
+    return number
+
+
+def position_from(data) -> tuple[float, float, str]:
+    """(lat, lon, place) from a form: the device's position (`lat`, `lon`), or a demo city and a spot on its
+    map (`city`, `x`, `y` from 0 to 100). A clear DomainError for anything else."""
+    if data.get("source") == "device":
+        lat, lon = _number(data.get("lat"), _("latitude")), _number(data.get("lon"), _("longitude"))
+        if not (-grid.MAX_LAT <= lat <= grid.MAX_LAT and -180 <= lon <= 180):
+            raise DomainError(
+                _("That position is outside the map People Nearby covers."), code="bad_position"
+            )
+        return lat, lon, ""
+    city = data.get("city")
+    if city not in grid.CITIES:
+        raise DomainError(_("Choose a city from the list."), code="bad_city")
+    x, y = _number(data.get("x", 50), _("spot")), _number(data.get("y", 50), _("spot"))
+    if not (0 <= x <= 100 and 0 <= y <= 100):
+        raise DomainError(_("The spot must be on the city's map."), code="bad_position")
+    lat, lon = grid.city_spot(city, x, y)
+    return lat, lon, city
+
+
+def presence_put(user: User, cell: grid.Cell, *, place: str, period: str, visible: bool) -> Presence:
+    """Put `user` at `cell` (no budget: for location_set and the sample data)."""
+    now = clock.now()
+    presence, _created = Presence.objects.update_or_create(
+        user=user,
+        defaults={
+            "row": cell.row,
+            "col": cell.col,
+            "place": place,
+            "visible": visible,
+            "started_at": now,
+            "expires_at": now + PERIODS[period][0],
+            "active_at": now,
+        },
+    )
+    return presence
+
+
+def location_set(
+    *, user: User, lat, lon, place: str = "", period: str = "1h", visible: bool = True
+) -> Presence:
+    """Join People Nearby (or move) at the cell holding (lat, lon), for `period`, listed or invisible.
+
+    The exact position is dropped here: only its cell is stored. Moves have an hourly budget, so an observer
+    moving their own position cannot search for band edges at will."""
+    if period not in PERIODS:
+        raise DomainError(_("Choose how long to stay visible."), code="bad_period")
+    lat, lon = _number(lat, _("latitude")), _number(lon, _("longitude"))
+    if not (-grid.MAX_LAT <= lat <= grid.MAX_LAT and -180 <= lon <= 180):
+        raise DomainError(_("That position is outside the map People Nearby covers."), code="bad_position")
+    cell = grid.snap(lat, lon)
+    del lat, lon  # from here on, only the cell
+    limit = setting("NEARBY_MOVES_PER_HOUR")
+    verdict = ratelimit.hit(f"nearby-move:{user.pk}", limit=limit, window=3600)
+    if not verdict.allowed:
+        raise RateLimited(
+            _("You can change your location %(n)s times an hour. Please try again later.") % {"n": limit},
+            retry_after=verdict.retry_after,
+        )
+    return presence_put(
+        user, cell, place=place if place in grid.CITIES else "", period=period, visible=visible
+    )
+
+
+def location_clear(*, user: User) -> None:
+    """ "Clear my location and leave": gone from People Nearby (and from an open shake) at once, and nothing
+    of it kept."""
+    with transaction.atomic():
+        Presence.objects.filter(user=user).delete()
+        ShakeAttempt.objects.filter(user=user, state=ShakeAttempt.State.WAITING).update(
+            state=ShakeAttempt.State.ALONE, row=None, col=None
+        )
+
+
+def presence_sweep() -> int:
+    """Delete every lapsed presence (the periodic job); lists skip them even before it runs."""
+    deleted, _per_model = Presence.objects.filter(expires_at__lte=clock.now()).delete()
+    return deleted
+
+
+def presence_of(user: User) -> Presence | None:
+    """`user`'s presence in People Nearby, if it has not lapsed."""
+    return Presence.objects.filter(user=user, expires_at__gt=clock.now()).first()
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    user: User
+    band: int
+    active_at: datetime
+    ago: str  # "" within the last minute, else how long ago in one unit ("1 hour", not "1 hour, 10 minutes")
+
+    @property
+    def band_label(self):
+        return grid.band_label(self.band)
+
+
+def _tiebreak(pk: int, now: datetime) -> str:
+    """A fixed order within a band and a day, unrelated to true distance (list order must not leak it)."""
+    return hashlib.sha256(f"{pk}:{clock.calendar(now).date()}".encode()).hexdigest()
+
+
+def _listed(viewer: User, gender: str, now: datetime):
+    blocked = Block.objects.filter(
+        Q(blocker=viewer, blocked=OuterRef("user")) | Q(blocker=OuterRef("user"), blocked=viewer)
+    )
+    people = (
+        Presence.objects.filter(visible=True, expires_at__gt=now, user__is_active=True)
+        .exclude(user=viewer)
+        .exclude(Exists(blocked))
+        .select_related("user")
+    )
+    if gender != "all":
+        people = people.filter(user__gender=gender)
+    return people
+
+
+def people_near(*, viewer: User, presence: Presence, gender: str = "all") -> list[Neighbour]:
+    """Visible people (not lapsed, not blocked either way, of `gender`) by distance band from `viewer`'s
+    cell, nearest first; then people farther away, most recently active first. At most LIST_SIZE."""
+    if gender not in GENDERS:
+        gender = "all"
+    limit = setting("NEARBY_LOOKS_PER_HOUR")
+    if not ratelimit.hit(f"nearby-look:{viewer.pk}", limit=limit, window=3600).allowed:
+        raise RateLimited(_("You have looked around a lot this hour. Please try again later."))
+    now = clock.now()
+    here = grid.Cell(presence.row, presence.col)
+    if now - presence.active_at > ACTIVE_EVERY:
+        Presence.objects.filter(pk=presence.pk).update(active_at=now)
+    listed = _listed(viewer, gender, now)
+    found = {}
+    # The 10 km box, read by the cell index: one query per degree zone it crosses (one, near a zone's edge
+    # two; SQLite would scan the index for an OR of them).
+    for rows, first_col, last_col in grid.spans_within(here, grid.BANDS[-1][0]):
+        for p in listed.filter(row__in=rows, col__range=(first_col, last_col))[: LIST_SIZE * 4]:
+            cell = grid.Cell(p.row, p.col)
+            found[p.user_id] = (grid.band(here, cell), grid.metres_between(here, cell), p)
+    if len(found) < LIST_SIZE:
+        for p in listed.exclude(user__in=list(found)).order_by("-active_at")[: LIST_SIZE - len(found)]:
+            cell = grid.Cell(p.row, p.col)
+            found[p.user_id] = (grid.band(here, cell), grid.metres_between(here, cell), p)
+    ordered = sorted(
+        found.values(), key=lambda f: (f[0], 0 if f[0] == grid.FAR else f[1], _tiebreak(f[2].user_id, now))
+    )
+    return [
+        Neighbour(
+            p.user,
+            band,
+            p.active_at,
+            "" if now - p.active_at < timedelta(minutes=1) else timesince(p.active_at, now, depth=1),
+        )
+        for band, _metres, p in ordered[:LIST_SIZE]
+    ]
+
+
+def greet(*, actor: User, public_id: str, message: str = "") -> FriendRequest:
+    """ "Say hi" to someone listed in People Nearby: a friend request carrying the greeting (blocks either
+    way refuse it, in the accounts service). Only someone visible themselves may greet."""
+    now = clock.now()
+    mine = presence_of(actor)
+    if mine is None or not mine.visible:
+        raise DomainError(
+            _("Be visible in People Nearby to say hi (you are browsing invisibly)."), code="invisible"
+        )
+    target = (
+        User.objects.filter(public_id=public_id, is_active=True)
+        .filter(Exists(Presence.objects.filter(user=OuterRef("pk"), visible=True, expires_at__gt=now)))
+        .first()
+    )
+    if target is None:
+        raise NotFound(_("This person is no longer in People Nearby."))
+    message = (message if isinstance(message, str) else "").strip()[:60]
+    with transaction.atomic():
+        return accounts.friend_request_send(
+            sender=actor,
+            recipient=target,
+            message=message or _("Hi! I'm %(name)s, nearby.") % {"name": actor.display_name},
+            source=FriendRequest.Source.PROFILE,
+        )
