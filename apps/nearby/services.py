@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -172,6 +172,24 @@ def _listed(viewer: User, gender: str, now: datetime):
     return people
 
 
+def _in_box(listed, here: grid.Cell, reach: float, *, limit: int, nearest_first: bool = False) -> dict:
+    """{person: (band, metres, presence)} for up to `limit` people per zone in the box around `here` that holds
+    every cell within `reach` metres; `nearest_first`: the nearest cells' people (else any)."""
+    found = {}
+    for rows, first_col, last_col in grid.spans_within(here, reach):
+        in_box = listed.filter(row__in=rows, col__range=(first_col, last_col))
+        if nearest_first:
+            middle = (first_col + last_col) / 2  # the box is centred on `here`, in its zone's columns
+            by_cells = (F("row") - here.row) * (F("row") - here.row) + (F("col") - middle) * (
+                F("col") - middle
+            )
+            in_box = in_box.order_by(by_cells, "user_id")
+        for p in in_box[:limit]:
+            cell = grid.Cell(p.row, p.col)
+            found[p.user_id] = (grid.band(here, cell), grid.metres_between(here, cell), p)
+    return found
+
+
 def people_near(*, viewer: User, presence: Presence, gender: str = "all") -> list[Neighbour]:
     """Visible people (not lapsed, not blocked either way, of `gender`) by distance band from `viewer`'s
     cell, nearest first; then people farther away, most recently active first. At most LIST_SIZE."""
@@ -185,13 +203,18 @@ def people_near(*, viewer: User, presence: Presence, gender: str = "all") -> lis
     if now - presence.active_at > ACTIVE_EVERY:
         Presence.objects.filter(pk=presence.pk).update(active_at=now)
     listed = _listed(viewer, gender, now)
-    found = {}
-    # The 10 km box, read by the cell index: one query per degree zone it crosses (one, near a zone's edge
-    # two; SQLite would scan the index for an OR of them).
-    for rows, first_col, last_col in grid.spans_within(here, grid.BANDS[-1][0]):
-        for p in listed.filter(row__in=rows, col__range=(first_col, last_col))[: LIST_SIZE * 4]:
-            cell = grid.Cell(p.row, p.col)
-            found[p.user_id] = (grid.band(here, cell), grid.metres_between(here, cell), p)
+    # The 10 km box, read by the cell index (one query per degree zone it crosses: SQLite would scan the index
+    # for an OR of them). Few enough people in it: that is everyone near. A crowd: boxes growing band by band
+    # (500 m, 1 km …), nearest cells first, until one holds LIST_SIZE people within its band, who are then the
+    # nearest LIST_SIZE (any LIST_SIZE rows of the big box were the rows the index met first, its southern
+    # edge: `make bench ONLY=nearby`).
+    found = _in_box(listed, here, grid.BANDS[-1][0], limit=LIST_SIZE + 1)
+    if len(found) > LIST_SIZE:
+        for reach, _label in grid.BANDS:
+            found = _in_box(listed, here, reach, limit=LIST_SIZE, nearest_first=True)
+            nearest = sorted(metres for _band, metres, _p in found.values())
+            if len(nearest) >= LIST_SIZE and nearest[LIST_SIZE - 1] <= reach:
+                break  # everyone within `reach` is in this box, so nobody outside it is nearer
     if len(found) < LIST_SIZE:
         for p in listed.exclude(user__in=list(found)).order_by("-active_at")[: LIST_SIZE - len(found)]:
             cell = grid.Cell(p.row, p.col)

@@ -215,3 +215,40 @@ def test_last_active_is_refreshed_by_looking_at_most_every_few_minutes(emma, pla
     clock.advance(timedelta(minutes=3))
     services.people_near(viewer=emma, presence=services.presence_of(emma))
     assert Presence.objects.get(user=emma).active_at > presence.active_at
+
+
+def test_a_crowded_box_lists_the_nearest_people_not_the_first_rows_the_index_meets(
+    emma, place, django_assert_max_num_queries
+):
+    """250 people 8 km south of the viewer (the rows the cell index meets first) and three in the viewer's own
+    cell: the three are listed, within 500 m. Taking the first 200 rows of the 10 km box listed only the crowd."""
+    from apps.accounts.models import User
+
+    mine = place(emma)
+    here = grid.Cell(mine.row, mine.col)
+    south = grid.Cell(here.row - 16, here.col)  # 16 cells of 500 m: 8 km
+    now = clock.now()
+    crowd = User.objects.bulk_create(
+        [User(username=f"south{i}", public_id=f"south{i:03d}", display_name=f"South {i}") for i in range(250)]
+        + [User(username=f"near{i}", public_id=f"near{i:03d}", display_name=f"Near {i}") for i in range(3)]
+    )
+    crowd = list(User.objects.filter(username__regex=r"^(south|near)\d+$"))
+    Presence.objects.bulk_create(
+        [
+            Presence(
+                user=u,
+                row=(here if u.username.startswith("near") else south).row,
+                col=(here if u.username.startswith("near") else south).col,
+                started_at=now,
+                expires_at=now + timedelta(hours=1),
+                active_at=now,
+            )
+            for u in crowd
+        ]
+    )
+    with django_assert_max_num_queries(8):  # the big box, then at most one box per band
+        seen = listed(emma)
+    assert len(seen) == services.LIST_SIZE
+    assert {name: band for name, band in seen.items() if name.startswith("Near")} == {
+        f"Near {i}": "Within 500 m" for i in range(3)
+    }
