@@ -104,6 +104,7 @@ def list_bench(users, rng, where: str) -> dict:
         "where": where, "shown": len(shown), "queries": n_queries, "plan": plan,
         "true_50th_band": str(grid.band_label(true_bands[services.LIST_SIZE - 1])),
         "shown_50th_band": str(grid.band_label(shown_bands[-1])),
+        "true_50th_rank": true_bands[services.LIST_SIZE - 1], "shown_50th_rank": shown_bands[-1],
         "in_box": box.count(), "wall": wall, "cpu": cpu,
     }  # fmt: skip
 
@@ -217,7 +218,9 @@ def child(db: str) -> None:
         listing = list_bench(users, rng, where)
         listing["p50"], listing["p95"], _ = (round(x, 2) for x in summary(listing.pop("wall")))
         listing["cpu50"], listing["cpu95"], _ = (round(x, 2) for x in summary(listing.pop("cpu")))
-        listing["verdict"] = "pass" if listing["p50"] < LIST_TARGET_MS else "FAIL"
+        # The target is the nearest 50 in time: a list whose 50th is farther than the true 50th fails too.
+        nearest = listing["shown_50th_rank"] <= listing["true_50th_rank"]
+        listing["verdict"] = "pass" if listing["p50"] < LIST_TARGET_MS and nearest else "FAIL"
         listings.append(listing)
     shaking = shake_bench(users, rng)
     ok_shake = (
@@ -246,7 +249,7 @@ def main() -> None:
             print(f"{r['db']}: {r['n_problems']} shake problems, e.g. {r['problems']}")
     table(
         f"People Nearby: the list of {PEOPLE:,} visible people, {ROUNDS} looks per place; "
-        f"target p50 < {LIST_TARGET_MS} ms",
+        f"target p50 < {LIST_TARGET_MS} ms and the 50th shown no farther than the true 50th nearest",
         ["database", "viewer in", "p50 ms", "p95 ms", "cpu p50 ms", "cpu p95 ms", "queries", "shown",
          "50th shown", "true 50th", "target"],
         [[r["db"], x["where"], x["p50"], x["p95"], x["cpu50"], x["cpu95"], x["queries"], x["shown"],
