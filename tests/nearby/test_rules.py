@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from apps.accounts import services as accounts
-from apps.accounts.models import FriendRequest
+from apps.accounts.models import FriendRequest, User
 from apps.core import clock, periodic
 from apps.core.errors import DomainError, NotFound, RateLimited
 from apps.nearby import grid, services
@@ -222,8 +222,6 @@ def test_a_crowded_box_lists_the_nearest_people_not_the_first_rows_the_index_mee
 ):
     """250 people 8 km south of the viewer (the rows the cell index meets first) and three in the viewer's own
     cell: the three are listed, within 500 m. Taking the first 200 rows of the 10 km box listed only the crowd."""
-    from apps.accounts.models import User
-
     mine = place(emma)
     here = grid.Cell(mine.row, mine.col)
     south = grid.Cell(here.row - 16, here.col)  # 16 cells of 500 m: 8 km
