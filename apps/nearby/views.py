@@ -77,7 +77,7 @@ def location(request):
 @require_POST
 def clear(request):
     services.location_clear(user=request.user)
-    attempt(request, lambda: None, success=_("Your location is cleared: nobody sees you in People Nearby."))
+    messages.success(request, _("Your location is cleared: nobody sees you in People Nearby."))
     return redirect("core:discover")
 
 
@@ -113,7 +113,7 @@ def shake_page(request):
 def shake_result(request, pk: int):
     """One shake's outcome as a card (fetched by the page when the match or "nobody found" arrives)."""
     try:
-        attempt = shake.shake_result(user=request.user, pk=pk)
+        outcome = shake.shake_result(user=request.user, pk=pk)
     except DomainError as exc:
         raise Http404 from exc
-    return render(request, "nearby/_shake_result.html", {"attempt": attempt})
+    return render(request, "nearby/_shake_result.html", {"attempt": outcome})
