@@ -10,6 +10,6 @@ class CheckinConfig(AppConfig):
     verbose_name = _("Check-in")
 
     def ready(self):
-        discover.register(discover.Entry("checkin", _("Check-in"), "core:discover", "scan", order=45))
+        discover.register(discover.Entry("checkin", _("Check-in"), "checkin:mine", "scan", order=45))
         # The kiosk screen of venue <id> hears each check-in (count and avatar) on "checkin.venue.<id>".
         realtime.object_pages("checkin.venue")

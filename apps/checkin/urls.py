@@ -1,3 +1,23 @@
+from django.urls import path
+
+from . import views
+
 app_name = "checkin"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.mine, name="mine"),
+    path("coupons/", views.coupons, name="coupons"),
+    path("c/<str:letter>/<str:token>/", views.code, name="code"),
+    path("v/<id:pk>/", views.venue, name="venue"),
+    path("v/<id:pk>/checkin/", views.checkin, name="checkin"),
+    path("venues/", views.venues, name="venues"),
+    path("venues/new/", views.venue_new, name="venue_new"),
+    path("v/<id:pk>/edit/", views.venue_edit, name="venue_edit"),
+    path("v/<id:pk>/poster/", views.poster, name="poster"),
+    path("v/<id:pk>/poster.<str:fmt>", views.poster_image, name="poster_image"),
+    path("v/<id:pk>/poster/replace/", views.poster_replace, name="poster_replace"),
+    path("v/<id:pk>/kiosk/", views.kiosk, name="kiosk"),
+    path("v/<id:pk>/kiosk/code/", views.kiosk_code, name="kiosk_code"),
+    path("v/<id:pk>/kiosk/<int:slot>.svg", views.kiosk_image, name="kiosk_image"),
+    path("v/<id:pk>/redeem/", views.redeem, name="redeem"),
+]
