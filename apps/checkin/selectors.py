@@ -41,10 +41,13 @@ def my_venues(user: User) -> list[Venue]:
 
 
 def today_count(venue: Venue) -> int:
-    return (
-        VenueDay.objects.filter(venue=venue, day=clock.today()).values_list("checkins", flat=True).first()
-        or 0
-    )
+    return today_count_of(venue.pk)
+
+
+def today_count_of(venue_id: int) -> int:
+    """The venue's check-ins today (its day row's counter)."""
+    days = VenueDay.objects.filter(venue_id=venue_id, day=clock.today())
+    return days.values_list("checkins", flat=True).first() or 0
 
 
 def latest_people(venue: Venue, *, limit: int) -> list[User]:
