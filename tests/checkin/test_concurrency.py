@@ -26,7 +26,12 @@ def _no_rate_limit(monkeypatch):
 def people(n):
     User.objects.bulk_create(
         [
-            User(username=f"crowd{i}", public_id=f"crowd{i}x", display_name=f"C{i}", password=make_password(None))
+            User(
+                username=f"crowd{i}",
+                public_id=f"crowd{i}x",
+                display_name=f"C{i}",
+                password=make_password(None),
+            )
             for i in range(n)
         ]
     )
