@@ -18,6 +18,6 @@ urlpatterns = [
     path("v/<id:pk>/poster/replace/", views.poster_replace, name="poster_replace"),
     path("v/<id:pk>/kiosk/", views.kiosk, name="kiosk"),
     path("v/<id:pk>/kiosk/code/", views.kiosk_code, name="kiosk_code"),
-    path("v/<id:pk>/kiosk/<int:slot>.svg", views.kiosk_image, name="kiosk_image"),
+    path("v/<id:pk>/kiosk/<id:slot>.svg", views.kiosk_image, name="kiosk_image"),
     path("v/<id:pk>/redeem/", views.redeem, name="redeem"),
 ]
