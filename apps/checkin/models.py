@@ -74,6 +74,7 @@ class CheckIn(models.Model):
     class Via(models.TextChoices):
         POSTER = "poster", _("Poster")
         KIOSK = "kiosk", _("Kiosk screen")
+        BEACON = "beacon", _("Shake nearby")  # the simulated beacon (apps.checkin.beacon)
 
     class RewardState(models.TextChoices):
         NONE = "none", _("No reward")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_beacon, views_dashboard
 
 app_name = "checkin"
 
@@ -20,4 +20,8 @@ urlpatterns = [
     path("v/<id:pk>/kiosk/code/", views.kiosk_code, name="kiosk_code"),
     path("v/<id:pk>/kiosk/<id:slot>.svg", views.kiosk_image, name="kiosk_image"),
     path("v/<id:pk>/redeem/", views.redeem, name="redeem"),
+    path("v/<id:pk>/dashboard/", views_dashboard.venue_dashboard, name="dashboard"),
+    path("v/<id:pk>/checkins.csv", views_dashboard.venue_export, name="export"),
+    path("shake/", views_beacon.beacon_page, name="beacon"),
+    path("shake/go/", views_beacon.beacon_shake, name="beacon_shake"),
 ]

@@ -1,0 +1,43 @@
+/* Shake nearby (templates/checkin/beacon.html): each shake (shake-input.js) posts the stage's form; the server
+ * answers with the card to show (the venue whose simulated beacon is near, nothing, or why not), in the page's
+ * language. */
+(function () {
+  "use strict";
+  const stage = document.querySelector("[data-beacon-stage]");
+  if (!stage || !window.ShakeInput) return;
+  const gettext = window.gettext || ((s) => s);
+  const status = stage.querySelector("[data-shake-status]");
+  const result = stage.querySelector("[data-shake-result]");
+  let busy = false;
+  let input = null;
+
+  function shake() {
+    if (busy) return;
+    busy = true;
+    input.button.disabled = true;
+    result.innerHTML = "";
+    stage.classList.add("shaking");
+    status.textContent = gettext("Looking for a venue's beacon…");
+    fetch(stage.action, { method: "POST", body: new FormData(stage), credentials: "same-origin", headers: { Accept: "text/html" } })
+      .then((r) => r.text())
+      .then((html) => {
+        result.innerHTML = html;
+        const found = result.querySelector("[data-found=yes]");
+        status.textContent = found ? gettext("Found a venue nearby!") : "";
+        if (found) input.beep();
+      })
+      .catch(() => {
+        status.textContent = gettext("That didn't work. Please try again.");
+      })
+      .finally(() => {
+        // A moment's pause, so one shake of the phone (several jolts) asks once.
+        setTimeout(() => {
+          stage.classList.remove("shaking");
+          input.button.disabled = false;
+          busy = false;
+        }, 600);
+      });
+  }
+
+  input = window.ShakeInput.attach(stage, shake);
+})();
