@@ -92,6 +92,6 @@ def image(url: str, fmt: str, *, timeout: int) -> tuple[bytes, str]:
     key = f"checkin:qr:{fmt}:{hashlib.sha256(url.encode()).hexdigest()}"
     body = cache.get(key)
     if body is None:
-        body = qr.qr_png(url) if fmt == "png" else qr.qr_svg(url).encode()
+        body = qr.qr_png(url) if fmt == "png" else qr.qr_svg_fast(url).encode()
         cache.set(key, body, timeout=timeout)
     return body, "image/png" if fmt == "png" else "image/svg+xml"
