@@ -1,4 +1,4 @@
-/* Shake nearby (templates/checkin/beacon.html): each shake (shake-input.js) posts the stage's form; the server
+/* Shake nearby (templates/checkin/beacon.html): each shake (shake-input.js) is a POST to the stage's action; the server
  * answers with the card to show (the venue whose simulated beacon is near, nothing, or why not), in the page's
  * language. */
 (function () {
@@ -18,7 +18,8 @@
     result.innerHTML = "";
     stage.classList.add("shaking");
     status.textContent = gettext("Looking for a venue's beacon…");
-    fetch(stage.action, { method: "POST", body: new FormData(stage), credentials: "same-origin", headers: { Accept: "text/html" } })
+    const csrf = stage.querySelector("[name=csrfmiddlewaretoken]").value;
+    fetch(stage.dataset.action, { method: "POST", credentials: "same-origin", headers: { Accept: "text/html", "X-CSRFToken": csrf } })
       .then((r) => r.text())
       .then((html) => {
         result.innerHTML = html;
