@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core import clock, tokens
+from apps.core import clock, share, tokens
 from apps.core.errors import DomainError, NotFound
 from apps.core.web import attempt
 from apps.nearby import grid
@@ -80,6 +80,7 @@ def venue(request, pk: int):
         "reward": services.reward_text(place.reward, place.reward_amount, place.coupon_text),
         "city": grid.CITIES.get(place.city, ("",))[0],
         "is_open": services.is_open(place),
+        "share_links": share.links(_("I checked in at %(venue)s.") % {"venue": place.name}) if today else [],
     }
     return render(request, "checkin/venue.html", context)
 
