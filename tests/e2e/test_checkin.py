@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.seed import DEMO_PASSWORD
-from apps.checkin import services
+from apps.checkin import codes, services
 from apps.checkin.models import CheckIn, Coupon
 from tests.checkin.conftest import check_in
 from tests.conftest import SCREENS, in_thread, look_at
@@ -94,6 +94,12 @@ def test_every_check_in_page_in_both_languages(page_as, sunli, emma, tom, locale
     look_at(person, f"checkin-venue-{tag}")
     person.goto(f"/checkin/c/k/{'x' * 20}/")
     look_at(person, f"checkin-invalid-{tag}")
+    workshop = make(sunli, name="Workshop 2026", reward="cashback", cashback="1", budget="50")
+    person.goto(f"/checkin/c/p/{codes.poster_token(workshop)}/")
+    expect(person.get_by_test_id("checkin-button")).to_be_visible()
+    look_at(person, f"checkin-button-{tag}")
+    person.goto("/checkin/venues/new/")
+    look_at(person, f"checkin-new-venue-{tag}")
     organiser = page_as(sunli, "/checkin/venues/", locale=locale)
     look_at(organiser, f"checkin-venues-{tag}")
     organiser.goto(f"/checkin/v/{tea.pk}/")
