@@ -17,9 +17,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.core import clock, ratelimit, realtime
+from apps.core import clock, ratelimit
 from apps.core.errors import DomainError, NotFound, RateLimited
-from apps.core.events import publish_to_page
+from apps.core.events import publish
 from apps.nearby import grid
 from apps.wallet import ledger
 from apps.wallet import services as wallet
@@ -44,11 +44,6 @@ class AlreadyCheckedIn(DomainError):
     def __init__(self, existing: CheckIn):
         self.existing = existing
         super().__init__(_("You have checked in here today already. Come back tomorrow."))
-
-
-def live_page(venue_id: int) -> str:
-    """The kiosk's live page: every check-in at the venue is announced there."""
-    return realtime.object_page("checkin.venue", venue_id)
 
 
 # --- Venues -------------------------------------------------------------------------------------------------
@@ -258,8 +253,9 @@ def checkin_create(*, actor: User, venue_id: int, scan: dict | None) -> CheckIn:
         checkin.number = _count_in(venue, day)
         _reward(checkin, venue)
         checkin.save(update_fields=["number", "reward", "reward_amount", "reward_state"])
-        publish_to_page(
-            page=live_page(venue.pk),
+        # To the organiser's tabs only (their kiosk screen): who checked in where is not for anyone who asks.
+        publish(
+            user_ids=[venue.organiser_id],
             type="checkin.new",
             data={
                 "venue": venue.pk,

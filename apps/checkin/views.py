@@ -194,7 +194,6 @@ def kiosk(request, pk: int):
         "hide_tabbar": True,
         "count": selectors.today_count(place),
         "people": selectors.latest_people(place, limit=services.LATEST_AVATARS),
-        "live_page": services.live_page(place.pk),
         "code": _kiosk_code(request, place.pk),
         "slot_seconds": codes.SLOT_SECONDS,
         "today": clock.today().isoformat(),

@@ -146,13 +146,15 @@ def test_check_ins_are_rate_limited_per_person(sunli, emma, make_venue, window_s
         check_in(emma, venues[-1])
 
 
-def test_the_kiosk_hears_each_check_in_with_the_days_count(sunli, emma, make_venue, published_events):
+def test_only_the_organisers_tabs_hear_each_check_in_with_the_days_count(
+    sunli, emma, make_venue, published_events
+):
     venue = make_venue(sunli)
     with published_events() as sent:
         check_in(emma, venue)
     assert len(sent) == 1
     event = sent[0]
-    assert event["page"] == f"checkin.venue.{venue.pk}" and event["type"] == "checkin.new"
+    assert event["user_ids"] == [sunli.pk] and event["type"] == "checkin.new" and "page" not in event
     assert event["data"]["count"] == 1 and event["data"]["person"]["name"] == str(emma)
     assert "public_id" not in str(event)
 
