@@ -238,7 +238,8 @@ def checkin_create(*, actor: User, venue_id: int, scan: dict | None) -> CheckIn:
     refusal = checkin_refusal(actor=actor, venue=venue)
     if refusal:
         raise DomainError(refusal)
-    now, day = clock.now(), clock.today()
+    now = clock.now()
+    day = clock.calendar(now).date()  # the same instant as the row's time, even at midnight
     with transaction.atomic():
         try:
             with transaction.atomic():  # savepoint: a double tap's second insert fails here, the first stands
