@@ -228,7 +228,7 @@ def kiosk_image(request, pk: int, slot: int):
     if not 0 <= codes.current_slot() - slot <= 1:
         raise Http404
     url = _code_url(request, "k", codes.kiosk_token(place.pk, slot))
-    body, kind = codes.image(url, "svg", timeout=codes.SLOT_SECONDS + codes.GRACE_SECONDS)
+    body, kind = codes.image(url, "svg", timeout=codes.SLOT_SECONDS + codes.GRACE_SECONDS, quick=True)
     response = HttpResponse(body, content_type=kind)
     response["Cache-Control"] = "private, max-age=60"
     return response
