@@ -176,3 +176,22 @@ def test_after_checking_in_the_person_can_share_it_to_weibo_without_posting_anyt
     composer = client.get(f"{reverse('microblog:compose')}?text=I+checked+in+at+Tea+%26+Co.").content.decode()
     assert "I checked in at Tea &amp; Co.</textarea>" in composer
     assert not Post.objects.exists()
+
+
+def test_the_kiosk_gets_a_new_code_every_slot_and_the_old_one_lapses(client_as, sunli, emma, make_venue):
+    from datetime import timedelta
+
+    from apps.core import clock
+
+    venue = make_venue(sunli)
+    kiosk = client_as(sunli)
+    first = kiosk.get(reverse("checkin:kiosk_code", args=[venue.pk])).json()
+    clock.advance(timedelta(milliseconds=first["next_in"] + 10))
+    second = kiosk.get(reverse("checkin:kiosk_code", args=[venue.pk])).json()
+    assert second["url"] != first["url"] and second["image"] != first["image"]
+    assert second["next_in"] > (codes.SLOT_SECONDS - 1) * 1000
+    phone = client_as(emma)
+    old = first["url"].split("testserver", 1)[1]
+    assert phone.get(old).status_code == 302  # within the grace period
+    clock.advance(timedelta(seconds=codes.GRACE_SECONDS))
+    assert phone.get(old).status_code == 400
