@@ -35,6 +35,7 @@ CHECKIN_WINDOW = 10 * 60
 MAX_POINTS = 1000
 MAX_CASHBACK = 500  # fen: a small cashback (¥5)
 MAX_BUDGET = 100_000
+VENUES_PER_DAY = 20  # venues one person may create a day (spam)
 LATEST_AVATARS = 8
 
 
@@ -131,7 +132,11 @@ def _cleaned(data, venue: Venue | None = None) -> dict:
 
 def venue_create(*, actor: User, data) -> Venue:
     """Create a venue; whoever creates one is its organiser."""
-    return Venue.objects.create(organiser=actor, created_at=clock.now(), **_cleaned(data))
+    fields = _cleaned(data)
+    verdict = ratelimit.hit(f"checkin-venue:{actor.pk}", limit=VENUES_PER_DAY, window=24 * 3600)
+    if not verdict.allowed:
+        raise RateLimited(retry_after=verdict.retry_after)
+    return Venue.objects.create(organiser=actor, created_at=clock.now(), **fields)
 
 
 def venue_update(*, actor: User, pk: int, data) -> Venue:

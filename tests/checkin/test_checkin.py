@@ -201,3 +201,11 @@ def test_someone_elses_venue_cannot_be_edited_and_its_organiser_pages_are_not_fo
     assert venue.name == "Tea house" and venue.poster_version == 1
     # The venue's own page is for everyone.
     assert client.get(reverse("checkin:venue", args=[venue.pk])).status_code == 200
+
+
+def test_creating_venues_is_rate_limited(sunli, make_venue, window_start):
+    for i in range(services.VENUES_PER_DAY):
+        make_venue(sunli, name=f"V{i}")
+    with pytest.raises(RateLimited):
+        make_venue(sunli, name="One too many")
+    assert Venue.objects.count() == services.VENUES_PER_DAY

@@ -51,6 +51,8 @@ def test_phones_check_in_by_the_kiosks_code_and_the_kiosk_counts_live(page_as, n
     expect(count).to_have_text("2")
     assert CheckIn.objects.count() == 2
     look_at(kiosk, "checkin-kiosk-en", full_page=False)
+    kiosk.set_viewport_size({"width": 1280, "height": 720})  # on the projector
+    look_at(kiosk, "checkin-kiosk-projector-en", width=1280, full_page=False)
 
 
 def test_the_scan_page_decodes_a_photo_of_the_kiosk_code_and_lands_on_the_check_in(
