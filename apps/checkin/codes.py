@@ -86,12 +86,16 @@ def read(letter: str, token: str, *, poster_version_of) -> Scanned:
     return Scanned(venue_id, "poster")
 
 
-def image(url: str, fmt: str, *, timeout: int) -> tuple[bytes, str]:
-    """The QR image of `url` as (bytes, content type), drawn once and kept in the shared cache."""
+def image(url: str, fmt: str, *, timeout: int, quick: bool = False) -> tuple[bytes, str]:
+    """The QR image of `url` as (bytes, content type), drawn once and kept in the shared cache. `quick` for a
+    kiosk's code, drawn anew every slot (apps.core.qr.qr_svg_quick)."""
     fmt = "png" if fmt == "png" else "svg"
     key = f"checkin:qr:{fmt}:{hashlib.sha256(url.encode()).hexdigest()}"
     body = cache.get(key)
     if body is None:
-        body = qr.qr_png(url) if fmt == "png" else qr.qr_svg_fast(url).encode()
+        if fmt == "png":
+            body = qr.qr_png(url)
+        else:
+            body = (qr.qr_svg_quick(url) if quick else qr.qr_svg(url)).encode()
         cache.set(key, body, timeout=timeout)
     return body, "image/png" if fmt == "png" else "image/svg+xml"

@@ -17,9 +17,9 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.core import clock, ratelimit, realtime
+from apps.core import clock, ratelimit
 from apps.core.errors import DomainError, NotFound, RateLimited
-from apps.core.events import publish_to_page
+from apps.core.events import publish
 from apps.nearby import grid
 from apps.wallet import ledger
 from apps.wallet import services as wallet
@@ -35,6 +35,7 @@ CHECKIN_WINDOW = 10 * 60
 MAX_POINTS = 1000
 MAX_CASHBACK = 500  # fen: a small cashback (¥5)
 MAX_BUDGET = 100_000
+VENUES_PER_DAY = 20  # venues one person may create a day (spam)
 LATEST_AVATARS = 8
 
 
@@ -44,11 +45,6 @@ class AlreadyCheckedIn(DomainError):
     def __init__(self, existing: CheckIn):
         self.existing = existing
         super().__init__(_("You have checked in here today already. Come back tomorrow."))
-
-
-def live_page(venue_id: int) -> str:
-    """The kiosk's live page: every check-in at the venue is announced there."""
-    return realtime.object_page("checkin.venue", venue_id)
 
 
 # --- Venues -------------------------------------------------------------------------------------------------
@@ -136,7 +132,11 @@ def _cleaned(data, venue: Venue | None = None) -> dict:
 
 def venue_create(*, actor: User, data) -> Venue:
     """Create a venue; whoever creates one is its organiser."""
-    return Venue.objects.create(organiser=actor, created_at=clock.now(), **_cleaned(data))
+    fields = _cleaned(data)
+    verdict = ratelimit.hit(f"checkin-venue:{actor.pk}", limit=VENUES_PER_DAY, window=24 * 3600)
+    if not verdict.allowed:
+        raise RateLimited(retry_after=verdict.retry_after)
+    return Venue.objects.create(organiser=actor, created_at=clock.now(), **fields)
 
 
 def venue_update(*, actor: User, pk: int, data) -> Venue:
@@ -243,7 +243,8 @@ def checkin_create(*, actor: User, venue_id: int, scan: dict | None) -> CheckIn:
     refusal = checkin_refusal(actor=actor, venue=venue)
     if refusal:
         raise DomainError(refusal)
-    now, day = clock.now(), clock.today()
+    now = clock.now()
+    day = clock.calendar(now).date()  # the same instant as the row's time, even at midnight
     with transaction.atomic():
         try:
             with transaction.atomic():  # savepoint: a double tap's second insert fails here, the first stands
@@ -258,8 +259,9 @@ def checkin_create(*, actor: User, venue_id: int, scan: dict | None) -> CheckIn:
         checkin.number = _count_in(venue, day)
         _reward(checkin, venue)
         checkin.save(update_fields=["number", "reward", "reward_amount", "reward_state"])
-        publish_to_page(
-            page=live_page(venue.pk),
+        # To the organiser's tabs only (their kiosk screen): who checked in where is not for anyone who asks.
+        publish(
+            user_ids=[venue.organiser_id],
             type="checkin.new",
             data={
                 "venue": venue.pk,

@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core import clock, tokens
+from apps.core import clock, share, tokens
 from apps.core.errors import DomainError, NotFound
 from apps.core.web import attempt
 from apps.nearby import grid
@@ -80,6 +80,7 @@ def venue(request, pk: int):
         "reward": services.reward_text(place.reward, place.reward_amount, place.coupon_text),
         "city": grid.CITIES.get(place.city, ("",))[0],
         "is_open": services.is_open(place),
+        "share_links": share.links(_("I checked in at %(venue)s.") % {"venue": place.name}) if today else [],
     }
     return render(request, "checkin/venue.html", context)
 
@@ -193,7 +194,6 @@ def kiosk(request, pk: int):
         "hide_tabbar": True,
         "count": selectors.today_count(place),
         "people": selectors.latest_people(place, limit=services.LATEST_AVATARS),
-        "live_page": services.live_page(place.pk),
         "code": _kiosk_code(request, place.pk),
         "slot_seconds": codes.SLOT_SECONDS,
         "today": clock.today().isoformat(),
@@ -228,7 +228,7 @@ def kiosk_image(request, pk: int, slot: int):
     if not 0 <= codes.current_slot() - slot <= 1:
         raise Http404
     url = _code_url(request, "k", codes.kiosk_token(place.pk, slot))
-    body, kind = codes.image(url, "svg", timeout=codes.SLOT_SECONDS + codes.GRACE_SECONDS)
+    body, kind = codes.image(url, "svg", timeout=codes.SLOT_SECONDS + codes.GRACE_SECONDS, quick=True)
     response = HttpResponse(body, content_type=kind)
     response["Cache-Control"] = "private, max-age=60"
     return response

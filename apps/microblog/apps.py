@@ -3,7 +3,7 @@ from django.db.models.signals import post_save
 from django.utils.translation import gettext_lazy as _
 
 # Plain registries, no models: safe at import time (the app's own modules import in ready()).
-from apps.core import badges, discover, periodic, realtime
+from apps.core import badges, discover, periodic, realtime, share
 
 
 class MicroblogConfig(AppConfig):
@@ -16,6 +16,8 @@ class MicroblogConfig(AppConfig):
         from .views import live  # noqa: F401 - registers the websocket handler
 
         discover.register(discover.Entry("weibo", _("Weibo"), "microblog:home", "weibo", order=20))
+        # Other features' pages can offer "Share to Weibo": the composer opens with their text, unposted.
+        share.register(share.Target("weibo", _("Share to Weibo"), "microblog:compose"))
         # Unread Weibo notifications count on the Discover tab...
         badges.register("discover", notifications.UNREAD)
         # ... and on the Weibo entry of the Discover page (counted once for both).

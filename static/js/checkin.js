@@ -1,5 +1,6 @@
 /* Check-in pages: the poster's Print button, and the kiosk screen, which shows the venue's code (a new one
- * every 30 s, asked from the server at each slot's end) and hears each check-in on the venue's live page.
+ * every 30 s, asked from the server at each slot's end) and hears each check-in ("checkin.new", sent to the
+ * organiser's own tabs only, as it names who checked in).
  * The server's numbers are the truth: each event carries the day's exact count at that check-in, and events may
  * arrive out of order, so the screen keeps the highest count of the day; the code refresh re-reads the count. */
 (function () {
@@ -11,7 +12,7 @@
     const qr = kiosk.querySelector("[data-kiosk-qr]");
     const countNode = kiosk.querySelector("[data-kiosk-count]");
     const people = kiosk.querySelector("[data-kiosk-people]");
-    const page = kiosk.dataset.livePage;
+    const venue = Number(kiosk.dataset.venue);
     let day = kiosk.dataset.day;
     let count = Number(countNode.textContent) || 0;
     const MAX_FACES = 8;
@@ -57,10 +58,10 @@
     schedule(Math.max(500, Number(kiosk.dataset.nextIn) + 200));
 
     if (window.Realtime) {
-      // Each time the socket opens: join, then read the count once (a check-in before the join is caught).
-      window.Realtime.onConnect(() => window.Realtime.send("join", { page }).catch(() => {}).then(refresh));
+      // Each time the socket opens, read the count once: check-ins before it opened (or while it was down) show.
+      window.Realtime.onConnect(refresh);
       window.Realtime.on("checkin.new", (data) => {
-        if (data.day < day) return; // a late event from yesterday
+        if (data.venue !== venue || data.day < day) return; // another of my venues, or a late event from yesterday
         showCount(data.day, data.count);
         people.prepend(face(data.person || {}));
         while (people.children.length > MAX_FACES) people.lastElementChild.remove();

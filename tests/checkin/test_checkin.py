@@ -146,13 +146,15 @@ def test_check_ins_are_rate_limited_per_person(sunli, emma, make_venue, window_s
         check_in(emma, venues[-1])
 
 
-def test_the_kiosk_hears_each_check_in_with_the_days_count(sunli, emma, make_venue, published_events):
+def test_only_the_organisers_tabs_hear_each_check_in_with_the_days_count(
+    sunli, emma, make_venue, published_events
+):
     venue = make_venue(sunli)
     with published_events() as sent:
         check_in(emma, venue)
     assert len(sent) == 1
     event = sent[0]
-    assert event["page"] == f"checkin.venue.{venue.pk}" and event["type"] == "checkin.new"
+    assert event["user_ids"] == [sunli.pk] and event["type"] == "checkin.new" and "page" not in event
     assert event["data"]["count"] == 1 and event["data"]["person"]["name"] == str(emma)
     assert "public_id" not in str(event)
 
@@ -199,3 +201,11 @@ def test_someone_elses_venue_cannot_be_edited_and_its_organiser_pages_are_not_fo
     assert venue.name == "Tea house" and venue.poster_version == 1
     # The venue's own page is for everyone.
     assert client.get(reverse("checkin:venue", args=[venue.pk])).status_code == 200
+
+
+def test_creating_venues_is_rate_limited(sunli, make_venue, window_start):
+    for i in range(services.VENUES_PER_DAY):
+        make_venue(sunli, name=f"V{i}")
+    with pytest.raises(RateLimited):
+        make_venue(sunli, name="One too many")
+    assert Venue.objects.count() == services.VENUES_PER_DAY

@@ -161,3 +161,37 @@ def test_pages_use_a_bounded_number_of_queries(
     with django_assert_max_num_queries(20):  # the venue's first check-in of the day: its day row is made
         client.post(reverse("checkin:checkin", args=[newcomer.pk]))
     assert CheckIn.objects.filter(venue=newcomer).count() == 1
+
+
+def test_after_checking_in_the_person_can_share_it_to_weibo_without_posting_anything(
+    client_as, sunli, emma, make_venue
+):
+    from apps.microblog.models import Post
+
+    venue = make_venue(sunli, name="Tea & Co")
+    check_in(emma, venue)
+    client = client_as(emma)
+    page = client.get(reverse("checkin:venue", args=[venue.pk])).content.decode()
+    assert 'data-testid="checkin-share"' in page and "/weibo/" in page
+    composer = client.get(f"{reverse('microblog:compose')}?text=I+checked+in+at+Tea+%26+Co.").content.decode()
+    assert "I checked in at Tea &amp; Co.</textarea>" in composer
+    assert not Post.objects.exists()
+
+
+def test_the_kiosk_gets_a_new_code_every_slot_and_the_old_one_lapses(client_as, sunli, emma, make_venue):
+    from datetime import timedelta
+
+    from apps.core import clock
+
+    venue = make_venue(sunli)
+    kiosk = client_as(sunli)
+    first = kiosk.get(reverse("checkin:kiosk_code", args=[venue.pk])).json()
+    clock.advance(timedelta(milliseconds=first["next_in"] + 10))
+    second = kiosk.get(reverse("checkin:kiosk_code", args=[venue.pk])).json()
+    assert second["url"] != first["url"] and second["image"] != first["image"]
+    assert second["next_in"] > (codes.SLOT_SECONDS - 1) * 1000
+    phone = client_as(emma)
+    old = first["url"].split("testserver", 1)[1]
+    assert phone.get(old).status_code == 302  # within the grace period
+    clock.advance(timedelta(seconds=codes.GRACE_SECONDS))
+    assert phone.get(old).status_code == 400

@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.accounts.seed import DEMO_PASSWORD
-from apps.checkin import services
+from apps.checkin import codes, services
 from apps.checkin.models import CheckIn, Coupon
 from tests.checkin.conftest import check_in
 from tests.conftest import SCREENS, in_thread, look_at
@@ -51,6 +51,8 @@ def test_phones_check_in_by_the_kiosks_code_and_the_kiosk_counts_live(page_as, n
     expect(count).to_have_text("2")
     assert CheckIn.objects.count() == 2
     look_at(kiosk, "checkin-kiosk-en", full_page=False)
+    kiosk.set_viewport_size({"width": 1280, "height": 720})  # on the projector
+    look_at(kiosk, "checkin-kiosk-projector-en", width=1280, full_page=False)
 
 
 def test_the_scan_page_decodes_a_photo_of_the_kiosk_code_and_lands_on_the_check_in(
@@ -94,6 +96,12 @@ def test_every_check_in_page_in_both_languages(page_as, sunli, emma, tom, locale
     look_at(person, f"checkin-venue-{tag}")
     person.goto(f"/checkin/c/k/{'x' * 20}/")
     look_at(person, f"checkin-invalid-{tag}")
+    workshop = make(sunli, name="Workshop 2026", reward="cashback", cashback="1", budget="50")
+    person.goto(f"/checkin/c/p/{codes.poster_token(workshop)}/")
+    expect(person.get_by_test_id("checkin-button")).to_be_visible()
+    look_at(person, f"checkin-button-{tag}")
+    person.goto("/checkin/venues/new/")
+    look_at(person, f"checkin-new-venue-{tag}")
     organiser = page_as(sunli, "/checkin/venues/", locale=locale)
     look_at(organiser, f"checkin-venues-{tag}")
     organiser.goto(f"/checkin/v/{tea.pk}/")

@@ -89,7 +89,8 @@ def _compose_page(request, *, text="", error=None, status=200):
 def compose(request):
     """Write a post: text with #topics# and @mentions, and up to 9 pictures."""
     if request.method != "POST":
-        return _compose_page(request)
+        # A share link (apps.core.share) opens the composer with its text; nothing is posted until you post.
+        return _compose_page(request, text=request.GET.get("text", "")[:MAX_TEXT])
     text = request.POST.get("text", "")
     try:
         post_services.post_create(actor=request.user, text=text, uploads=request.FILES.getlist("images"))
