@@ -318,6 +318,12 @@ def look_at(page, name: str, *, width: int = 390, full_page: bool = True) -> Non
     from axe_playwright_python.sync_playwright import Axe
 
     assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+    # Let finite animations end first (a kiosk's new avatar popping in): axe reads colours mid-transition wrong.
+    page.evaluate(
+        """Promise.all(document.getAnimations()
+            .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+            .map(a => a.finished.catch(() => null)))"""
+    )
     found = Axe().run(page).response["violations"]
     assert not found, [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
     page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=full_page)
