@@ -44,7 +44,10 @@ def test_an_attacker_moving_at_will_cannot_locate_anyone_more_precisely_than_the
     observed = []
     for number, (lat, lon) in enumerate(probes):
         if number and number % budget == 0:
-            clock.advance(timedelta(hours=1))  # the next hour's budget (the victim stays 3 days)
+            clock.advance(timedelta(hours=1) - timedelta(minutes=budget))  # the next hour's budget
+        clock.advance(
+            timedelta(minutes=1)
+        )  # up to 5 km at the speed limit: any two probes (the victim stays 3 days)
         response = client.post(
             "/nearby/location/",
             {"source": "device", "lat": lat, "lon": lon, "period": "8h", "mode": "visible"},
