@@ -124,8 +124,8 @@ def location_set(
     now = clock.now()
     try:
         with transaction.atomic():
-            # The row lock orders one person's concurrent moves: each is checked against the one before it (a first
-            # move has no row to lock, and no limit either).
+            # The row lock orders one person's concurrent moves: each is checked against the one before
+            # it (a first move has no row to lock, and no limit either).
             last = LastMove.objects.select_for_update().filter(user=user, at__gt=now - MOVE_MEMORY).first()
             _speed_check(user, last, cell, now)
             LastMove.objects.update_or_create(

@@ -5,12 +5,11 @@ import math
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from apps.accounts import services as accounts
 from apps.accounts.models import FriendRequest, User
 from apps.core import clock, periodic
-from django.utils import translation
-
 from apps.core.errors import DomainError, NotFound, RateLimited
 from apps.nearby import grid, services
 from apps.nearby.models import LastMove, Presence
@@ -337,7 +336,7 @@ def test_a_presenter_can_jump_between_shanghai_and_anshan_a_few_times_a_day(
     with the spot adjusted within the city between them."""
     place(tom, x=52)
     place(zhouxin, city="anshan", x=51)
-    for trip in range(3):
+    for _trip in range(3):
         clock.advance(timedelta(minutes=5))
         place(emma, x=50)
         clock.advance(timedelta(seconds=30))
