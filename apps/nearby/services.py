@@ -256,8 +256,11 @@ def people_near(*, viewer: User, presence: Presence, gender: str = "all") -> lis
     if gender not in GENDERS:
         gender = "all"
     limit = setting("NEARBY_LOOKS_PER_HOUR")
-    if not ratelimit.hit(f"nearby-look:{viewer.pk}", limit=limit, window=3600).allowed:
-        raise RateLimited(_("You have looked around a lot this hour. Please try again later."))
+    verdict = ratelimit.hit(f"nearby-look:{viewer.pk}", limit=limit, window=3600)
+    if not verdict.allowed:
+        raise RateLimited(
+            _("You have looked around a lot this hour. Please try again later."), retry_after=verdict.retry_after
+        )
     now = clock.now()
     here = grid.Cell(presence.row, presence.col)
     if now - presence.active_at > ACTIVE_EVERY:
