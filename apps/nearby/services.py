@@ -259,7 +259,8 @@ def people_near(*, viewer: User, presence: Presence, gender: str = "all") -> lis
     verdict = ratelimit.hit(f"nearby-look:{viewer.pk}", limit=limit, window=3600)
     if not verdict.allowed:
         raise RateLimited(
-            _("You have looked around a lot this hour. Please try again later."), retry_after=verdict.retry_after
+            _("You have looked around a lot this hour. Please try again later."),
+            retry_after=verdict.retry_after,
         )
     now = clock.now()
     here = grid.Cell(presence.row, presence.col)
