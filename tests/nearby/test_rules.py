@@ -390,3 +390,21 @@ def test_concurrent_moves_are_each_checked_against_the_one_before(
     moved = {side > 0 for side, r in zip(sides, results, strict=True) if isinstance(r, Presence)}
     refused = [r for r in results if isinstance(r, RateLimited)]
     assert len(moved) == 1 and len(refused) == 8
+
+
+@pytest.mark.parametrize(
+    ("language", "says"), [("en", "faster than 300 km/h"), ("zh-hans", "快于每小时 300 公里")]
+)
+def test_a_refused_jump_is_explained_on_the_location_page_and_changes_nothing(
+    emma, client_as, settings, window_start, language, says
+):
+    settings.NEARBY_JUMPS_PER_DAY = 0
+    emma.language = language
+    emma.save()
+    client = client_as(emma)
+    client.cookies["django_language"] = language
+    assert client.post("/nearby/location/", {"city": "shanghai", "period": "1h"}).status_code == 302
+    response = client.post("/nearby/location/", {"city": "anshan", "period": "1h"})
+    assert response.status_code == 200
+    assert says in response.content.decode()
+    assert Presence.objects.get(user=emma).place == "shanghai"
