@@ -152,8 +152,9 @@ def test_list_loads_have_an_hourly_budget(emma, place, settings, window_start):
     presence = place(emma)
     services.people_near(viewer=emma, presence=presence)
     services.people_near(viewer=emma, presence=presence)
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as refused:
         services.people_near(viewer=emma, presence=presence)
+    assert 0 < refused.value.retry_after <= 3600  # when the next hour's looks begin
 
 
 def test_say_hi_sends_a_friend_request_with_the_greeting(emma, tom, place, published_events):
