@@ -348,6 +348,9 @@ BOTTLE_BLOCKED_WORDS = [
 # against anyone probing others' positions by moving their own).
 NEARBY_MOVES_PER_HOUR = int(os.environ.get("NEARBY_MOVES_PER_HOUR", "10"))
 NEARBY_LOOKS_PER_HOUR = int(os.environ.get("NEARBY_LOOKS_PER_HOUR", "120"))
+# The fastest a claimed position may move, and the moves a day allowed to be faster (flights, demo cities).
+NEARBY_MAX_KMH = int(os.environ.get("NEARBY_MAX_KMH", "300"))
+NEARBY_JUMPS_PER_DAY = int(os.environ.get("NEARBY_JUMPS_PER_DAY", "6"))
 # Shake (apps.nearby.shake): how long a shake stays open for a partner, and shakes a person may make in an hour.
 SHAKE_WINDOW_SECONDS = float(os.environ.get("SHAKE_WINDOW_SECONDS", "4"))
 SHAKES_PER_HOUR = int(os.environ.get("SHAKES_PER_HOUR", "60"))

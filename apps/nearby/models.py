@@ -38,6 +38,23 @@ class Presence(models.Model):
         return f"{self.user_id} in cell ({self.row}, {self.col})"
 
 
+class LastMove(models.Model):
+    """Where someone last set their location (the cell, never coordinates) and when: all the speed limit on
+    claimed positions needs (apps.nearby.services.location_set). Apart from Presence so that "clear my
+    location and leave" cannot reset the limit; the sweep deletes it once it no longer binds
+    (services.MOVE_MEMORY after the move), so nothing of where someone was outlives the rule."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, primary_key=True, on_delete=models.CASCADE, related_name="+"
+    )
+    row = models.IntegerField()
+    col = models.IntegerField()
+    at = models.DateTimeField()
+
+    def __str__(self):
+        return f"{self.user_id} last moved to cell ({self.row}, {self.col})"
+
+
 class ShakeAttempt(models.Model):
     """One shake: open for a few seconds (until `closes_at`) to be paired with someone else's open shake.
 

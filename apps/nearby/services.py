@@ -13,7 +13,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q
-from django.utils.timesince import timesince
+from django.utils.timesince import timesince, timeuntil
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -23,7 +23,7 @@ from apps.core import clock, ratelimit
 from apps.core.errors import DomainError, NotFound, RateLimited
 
 from . import grid
-from .models import Presence, ShakeAttempt
+from .models import LastMove, Presence, ShakeAttempt
 
 PERIODS = {
     "1h": (timedelta(hours=1), gettext_lazy("1 hour")),
@@ -38,7 +38,14 @@ ACTIVE_EVERY = timedelta(
 DEFAULTS = {
     "NEARBY_MOVES_PER_HOUR": 10,  # position changes a person may make in an hour
     "NEARBY_LOOKS_PER_HOUR": 120,  # People Nearby lists a person may load in an hour
+    "NEARBY_MAX_KMH": 300,  # the fastest a claimed position may move (a high-speed train), beyond the jumps
+    "NEARBY_JUMPS_PER_DAY": 6,  # moves faster than that allowed a day (a flight; a presenter's demo cities)
 }
+# A snapped move can look a cell diagonal longer than it was; a step across a cell's edge is never refused.
+MOVE_SLACK_M = 2 * grid.CELL_M
+# How long the last move is kept for the speed limit (LastMove): 6 h at 300 km/h is 1,800 km, farther than
+# any two demo cities in China; after that the next move is free, as after a long flight.
+MOVE_MEMORY = timedelta(hours=6)
 
 
 def setting(name: str):
@@ -98,8 +105,8 @@ def location_set(
 ) -> Presence:
     """Join People Nearby (or move) at the cell holding (lat, lon), for `period`, listed or invisible.
 
-    The exact position is dropped here: only its cell is stored. Moves have an hourly budget, so an observer
-    moving their own position cannot search for band edges at will."""
+    The exact position is dropped here: only its cell is stored. Moves have an hourly budget and a speed
+    limit (`_speed_check`), so an observer moving their own position cannot search for band edges at will."""
     if period not in PERIODS:
         raise DomainError(_("Choose how long to stay visible."), code="bad_period")
     lat, lon = _number(lat, _("latitude")), _number(lon, _("longitude"))
@@ -114,14 +121,64 @@ def location_set(
             _("You can change your location %(n)s times an hour. Please try again later.") % {"n": limit},
             retry_after=verdict.retry_after,
         )
-    return presence_put(
-        user, cell, place=place if place in grid.CITIES else "", period=period, visible=visible
+    now = clock.now()
+    try:
+        with transaction.atomic():
+            # The row lock orders one person's concurrent moves: each is checked against the one before
+            # it (a first move has no row to lock, and no limit either).
+            last = LastMove.objects.select_for_update().filter(user=user, at__gt=now - MOVE_MEMORY).first()
+            _speed_check(user, last, cell, now)
+            LastMove.objects.update_or_create(
+                user=user, defaults={"row": cell.row, "col": cell.col, "at": now}
+            )
+            return presence_put(
+                user, cell, place=place if place in grid.CITIES else "", period=period, visible=visible
+            )
+    except RateLimited:
+        ratelimit.release(verdict)  # a refused move is not a move
+        raise
+
+
+def _speed_check(user: User, last: LastMove | None, cell: grid.Cell, now: datetime) -> None:
+    """Refuse a move from the last one (kept MOVE_MEMORY, cleared or not) faster than NEARBY_MAX_KMH, unless
+    a jump is left of today's NEARBY_JUMPS_PER_DAY (which it then uses). Any position is a jump's reach, so
+    the daily few are all an observer gains from them; the first move, or one after MOVE_MEMORY, is free."""
+    if last is None:
+        return
+    metres = grid.metres_between(grid.Cell(last.row, last.col), cell)
+    speed = setting("NEARBY_MAX_KMH") / 3.6  # metres a second
+    elapsed = max(0.0, (now - last.at).total_seconds())
+    if metres <= MOVE_SLACK_M + speed * elapsed:
+        return
+    jumps = setting("NEARBY_JUMPS_PER_DAY")
+    verdict = ratelimit.hit(f"nearby-jump:{user.pk}", limit=jumps, window=86400)
+    if verdict.allowed:
+        return
+    ratelimit.release(verdict)
+    # Whichever comes first: slow enough for the distance, the last move forgotten, or tomorrow's jumps.
+    wait = min(
+        math.ceil((metres - MOVE_SLACK_M) / speed - elapsed),
+        math.ceil((last.at + MOVE_MEMORY - now).total_seconds()),
+        verdict.retry_after,
+    )
+    raise RateLimited(
+        _(
+            "That is %(km)s km from where you last set your location: faster than %(kmh)s km/h, and today's "
+            "%(n)s long jumps (for a flight or a demo city) are used. You can move there in %(wait)s."
+        )
+        % {
+            "km": round(metres / 1000),
+            "kmh": setting("NEARBY_MAX_KMH"),
+            "n": jumps,
+            "wait": timeuntil(now + timedelta(seconds=math.ceil(wait / 60) * 60), now, depth=2),
+        },
+        retry_after=wait,
     )
 
 
 def location_clear(*, user: User) -> None:
-    """ "Clear my location and leave": gone from People Nearby (and from an open shake) at once, and nothing
-    of it kept."""
+    """ "Clear my location and leave": gone from People Nearby (and from an open shake) at once. Only the last
+    move's cell and time stay (LastMove), for the speed limit, until the sweep forgets them."""
     with transaction.atomic():
         Presence.objects.filter(user=user).delete()
         ShakeAttempt.objects.filter(user=user, state=ShakeAttempt.State.WAITING).update(
@@ -130,8 +187,11 @@ def location_clear(*, user: User) -> None:
 
 
 def presence_sweep() -> int:
-    """Delete every lapsed presence (the periodic job); lists skip them even before it runs."""
-    deleted, _per_model = Presence.objects.filter(expires_at__lte=clock.now()).delete()
+    """Delete every lapsed presence (the periodic job; lists skip them even before it runs) and every last move
+    the speed limit no longer needs. The number of presences deleted."""
+    now = clock.now()
+    LastMove.objects.filter(at__lte=now - MOVE_MEMORY).delete()
+    deleted, _per_model = Presence.objects.filter(expires_at__lte=now).delete()
     return deleted
 
 
@@ -196,8 +256,12 @@ def people_near(*, viewer: User, presence: Presence, gender: str = "all") -> lis
     if gender not in GENDERS:
         gender = "all"
     limit = setting("NEARBY_LOOKS_PER_HOUR")
-    if not ratelimit.hit(f"nearby-look:{viewer.pk}", limit=limit, window=3600).allowed:
-        raise RateLimited(_("You have looked around a lot this hour. Please try again later."))
+    verdict = ratelimit.hit(f"nearby-look:{viewer.pk}", limit=limit, window=3600)
+    if not verdict.allowed:
+        raise RateLimited(
+            _("You have looked around a lot this hour. Please try again later."),
+            retry_after=verdict.retry_after,
+        )
     now = clock.now()
     here = grid.Cell(presence.row, presence.col)
     if now - presence.active_at > ACTIVE_EVERY:

@@ -1,16 +1,19 @@
-"""People Nearby's rules: opt-in, lapsing and clearing, invisible browsing, blocks, bands, budgets, saying hi."""
+"""People Nearby's rules: opt-in, lapsing and clearing, invisible browsing, blocks, bands, budgets, the speed
+limit on claimed positions, saying hi."""
 
 import math
 from datetime import timedelta
 
 import pytest
+from django.utils import translation
 
 from apps.accounts import services as accounts
 from apps.accounts.models import FriendRequest, User
 from apps.core import clock, periodic
 from apps.core.errors import DomainError, NotFound, RateLimited
 from apps.nearby import grid, services
-from apps.nearby.models import Presence
+from apps.nearby.models import LastMove, Presence
+from tests.concurrency import at_once
 
 from .conftest import listed
 
@@ -149,8 +152,9 @@ def test_list_loads_have_an_hourly_budget(emma, place, settings, window_start):
     presence = place(emma)
     services.people_near(viewer=emma, presence=presence)
     services.people_near(viewer=emma, presence=presence)
-    with pytest.raises(RateLimited):
+    with pytest.raises(RateLimited) as refused:
         services.people_near(viewer=emma, presence=presence)
+    assert 0 < refused.value.retry_after <= 3600  # when the next hour's looks begin
 
 
 def test_say_hi_sends_a_friend_request_with_the_greeting(emma, tom, place, published_events):
@@ -250,3 +254,159 @@ def test_a_crowded_box_lists_the_nearest_people_not_the_first_rows_the_index_mee
     assert {name: band for name, band in seen.items() if name.startswith("Near")} == {
         f"Near {i}": "Within 500 m" for i in range(3)
     }
+
+
+# --- The speed limit on claimed positions ---------------------------------------------------------------
+
+
+def _cell(user):
+    return Presence.objects.values_list("row", "col").get(user=user)
+
+
+def test_a_claimed_position_may_not_move_faster_than_a_plausible_speed(emma, place, settings, window_start):
+    """6.4 km a minute after the last move is faster than 300 km/h (5 km a minute, plus a kilometre of slack
+    for snapping): refused, with how long to wait, and nothing changed (not even the move budget)."""
+    settings.NEARBY_JUMPS_PER_DAY = 0
+    settings.NEARBY_MOVES_PER_HOUR = 2
+    place(emma, x=50)
+    before = _cell(emma)
+    clock.advance(timedelta(minutes=1))
+    with pytest.raises(RateLimited) as refused:
+        place(emma, x=90)  # ~6.4 km east
+    assert "faster than 300 km/h" in str(refused.value.message)
+    assert _cell(emma) == before
+    assert LastMove.objects.values_list("row", "col").get(user=emma) == before
+    wait = refused.value.retry_after
+    assert 0 < wait < 60  # (6.4 km - 1 km) at 83 m/s is 65 s, 60 of them gone
+    clock.advance(timedelta(seconds=wait - 3))
+    with pytest.raises(RateLimited):
+        place(emma, x=90)  # not yet
+    clock.advance(timedelta(seconds=3))
+    place(emma, x=90)  # the refusals cost no move: this is the budget's second
+    assert _cell(emma) != before
+
+
+def test_moves_at_a_plausible_speed_need_no_jump(emma, place, settings, window_start):
+    settings.NEARBY_JUMPS_PER_DAY = 0
+    place(emma, x=50)
+    place(emma, x=53)  # at once: ~480 m, the next cell (snapping's slack)
+    clock.advance(timedelta(minutes=2))
+    place(emma, x=90)  # 6 km in 2 minutes: 180 km/h
+    clock.advance(timedelta(hours=1))
+    place(emma, x=10)  # 12.8 km in an hour
+    assert Presence.objects.filter(user=emma).exists()
+
+
+def test_clearing_the_location_does_not_reset_the_speed_limit(emma, place, settings, window_start):
+    settings.NEARBY_JUMPS_PER_DAY = 0
+    place(emma)
+    services.location_clear(user=emma)
+    assert not Presence.objects.filter(user=emma).exists()
+    with pytest.raises(RateLimited):
+        place(emma, city="anshan")
+    assert not Presence.objects.filter(user=emma).exists()  # refused: still gone, not moved
+    (row,) = LastMove.objects.filter(user=emma).values()
+    assert set(row) == {"user_id", "row", "col", "at"}  # a cell and a time, never coordinates
+
+
+def test_a_few_long_jumps_a_day_then_the_speed_limit_holds_for_cities_and_devices_alike(
+    emma, place, settings, window_start
+):
+    """The daily jumps are the only way past the speed limit: a demo city gets no other pass, so cities
+    cannot launder probes. Tomorrow brings new jumps."""
+    settings.NEARBY_JUMPS_PER_DAY = 2
+    place(emma)
+    place(emma, city="anshan")  # a jump
+    anshan = _cell(emma)
+    services.location_set(user=emma, lat=31.2, lon=121.5)  # the device's position: a jump too
+    shanghai = _cell(emma)
+    for go in (lambda: place(emma, city="anshan"), lambda: place(emma, city="beijing", x=0, y=0)):
+        with pytest.raises(RateLimited) as refused:
+            go()
+        assert _cell(emma) == shanghai
+    assert refused.value.retry_after <= (services.MOVE_MEMORY).total_seconds()
+    clock.advance(timedelta(days=1))
+    place(emma, city="anshan")
+    assert _cell(emma) == anshan
+
+
+def test_a_presenter_can_jump_between_shanghai_and_anshan_a_few_times_a_day(
+    emma, tom, zhouxin, place, window_start
+):
+    """The default rules (10 moves an hour, 6 jumps a day): a workshop's demo jumps, a few minutes apart,
+    with the spot adjusted within the city between them."""
+    place(tom, x=52)
+    place(zhouxin, city="anshan", x=51)
+    for _trip in range(3):
+        clock.advance(timedelta(minutes=5))
+        place(emma, x=50)
+        clock.advance(timedelta(seconds=30))
+        place(emma, x=55, y=45)  # the spot moved within the city (~1.1 km in 30 s): no jump
+        assert listed(emma) == {"Tom McDonald": "Within 1 km", "周鑫": "Far away"}
+        clock.advance(timedelta(minutes=5))
+        place(emma, city="anshan")
+        assert listed(emma)["周鑫"] == "Within 500 m"
+    # That was 5 jumps (the first placement is none); the sixth works (in the next hour's moves), the seventh
+    # waits.
+    clock.advance(timedelta(hours=1))
+    place(emma, x=50)
+    with pytest.raises(RateLimited), translation.override("zh-hans"):
+        try:
+            place(emma, city="anshan")
+        except RateLimited as refused:
+            assert "300" in str(refused.message) and "km/h" not in str(refused.message)
+            raise
+
+
+def test_the_last_move_is_forgotten_once_the_speed_limit_no_longer_needs_it(emma, place, settings):
+    settings.NEARBY_JUMPS_PER_DAY = 0
+    place(emma, period="8h")
+    clock.advance(services.MOVE_MEMORY - timedelta(minutes=1))
+    services.presence_sweep()
+    assert LastMove.objects.filter(user=emma).exists()  # still needed
+    clock.advance(timedelta(minutes=2))
+    place(emma, city="london")  # forgotten by the rule even before the sweep: any move is free again
+    services.location_clear(user=emma)
+    clock.advance(services.MOVE_MEMORY + timedelta(minutes=1))
+    services.presence_sweep()
+    assert not LastMove.objects.exists()  # and then by the sweep: nothing of where she was is kept
+
+
+def test_concurrent_moves_are_each_checked_against_the_one_before(
+    transactional_db, emma, settings, postgresql
+):
+    """Five minutes after a move, 20 km east and 20 km west are each within 300 km/h of it, but not of each
+    other: of 16 at once, each waits for the one before it (the row lock) and is checked against it, so
+    whichever side went first, every move to the other side is refused."""
+    settings.NEARBY_JUMPS_PER_DAY = 0
+    settings.NEARBY_MOVES_PER_HOUR = 100
+    lat, lon = grid.city_spot("shanghai", 50, 50)
+    services.location_set(user=emma, lat=lat, lon=lon)
+    clock.advance(timedelta(minutes=5))
+    east = 20_000 / (grid.M_PER_DEG * math.cos(math.radians(lat)))
+    sides = [east, -east] * 8
+    results = at_once(
+        lambda d: services.location_set(user=User.objects.get(pk=emma.pk), lat=lat, lon=lon + d), sides
+    )
+    moved = {side > 0 for side, r in zip(sides, results, strict=True) if isinstance(r, Presence)}
+    refused = [r for r in results if isinstance(r, RateLimited)]
+    assert len(moved) == 1 and len(refused) == 8
+
+
+@pytest.mark.parametrize(
+    ("language", "says"), [("en", "faster than 300 km/h"), ("zh-hans", "快于每小时 300 公里")]
+)
+def test_a_refused_jump_is_explained_on_the_location_page_and_changes_nothing(
+    emma, client_as, settings, window_start, language, says
+):
+    settings.NEARBY_JUMPS_PER_DAY = 0
+    emma.language = language
+    emma.save()
+    client = client_as(emma)
+    client.cookies["django_language"] = language
+    with translation.override("en"):  # the page's language is switched back afterwards, for the next tests
+        assert client.post("/nearby/location/", {"city": "shanghai", "period": "1h"}).status_code == 302
+        response = client.post("/nearby/location/", {"city": "anshan", "period": "1h"})
+    assert response.status_code == 200
+    assert says in response.content.decode()
+    assert Presence.objects.get(user=emma).place == "shanghai"
