@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 
 import pytest
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from apps.accounts.seed import CAST
 from apps.core import clock, events
@@ -144,9 +144,11 @@ def _clear_cache():
 
 @pytest.fixture(autouse=True)
 def _fresh_state():
-    """Every test starts on real time with empty rate-limit counters."""
+    """Every test starts on real time, in English, with empty rate-limit counters (a request in Chinese leaves
+    its language active on the thread)."""
     _clear_cache()
     clock.set_offset(clock.offset() * 0)
+    translation.activate(settings.LANGUAGE_CODE)
     yield
     clock.set_offset(clock.offset() * 0)
 
