@@ -9,9 +9,10 @@ from datetime import timedelta
 
 import pytest
 from django.db import connection, connections, transaction
+from django.urls import reverse
 
 from apps.accounts import services as accounts
-from apps.accounts.models import User
+from apps.accounts.models import FriendRequest, User
 from apps.core import clock, periodic
 from apps.core.errors import DomainError, RateLimited
 from apps.nearby import services, shake
@@ -299,3 +300,26 @@ def _someone_waits_for_a_row_lock() -> bool:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
         )
         return cursor.fetchone()[0] > 0
+
+
+def test_saying_hi_after_a_shake_shows_where_the_request_came_from(emma, tom, sophie, client, place):
+    """The request says it came from People Nearby (Shake's "say hi" included), in both languages; a request
+    from elsewhere does not."""
+    place(emma)
+    place(tom)
+    shake.shake_start(user=emma)
+    assert shake.shake_start(user=tom).state == Matched
+    client.force_login(emma)
+    answer = client.post(
+        reverse("nearby:greet", args=[tom.public_id]), {"message": "Hello, shaker!", "back": "shake"}
+    )
+    assert answer["Location"] == "/nearby/shake/"
+    assert FriendRequest.objects.get(from_user=emma, to_user=tom).source == FriendRequest.Source.NEARBY
+    accounts.friend_request_send(sender=sophie, recipient=tom, message="From the search")
+    client.force_login(tom)
+    page = client.get(reverse("accounts:new_friends")).content.decode()
+    assert page.count("From People Nearby") == 1 and "Hello, shaker!" in page
+    tom.language = "zh-hans"
+    tom.save(update_fields=["language"])
+    client.cookies["django_language"] = "zh-hans"
+    assert "来自附近的人" in client.get(reverse("accounts:new_friends")).content.decode()
