@@ -181,4 +181,7 @@ def test_a_crowd_shaking_on_two_worker_processes_is_paired_fairly(two_servers):
     assert all(frozenset((a, b)) in blocked for a in alone for b in alone if a != b), (alone, span)
     assert people[0].pk in alone  # the one who blocked everybody
     assert len(matched) >= CROWD - 2 - 2 * 20
+    # Person i shook on server i % 2: pairs across the two processes were made from the shared rows.
+    server_of = {person.pk: i % 2 for i, person in enumerate(people)}
+    assert any(server_of[a.user_id] != server_of[shakes[a.partner_id].user_id] for a in matched)
     assert all(a.row is None and a.col is None for a in shakes.values())  # no cell kept once over
