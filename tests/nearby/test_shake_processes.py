@@ -1,5 +1,5 @@
 """Shake under a crowd, across worker processes: 200 people on two Uvicorn server processes (PostgreSQL + the
-channels-redis layer, as the scale-out runs) shake within the same second over their websockets. Each hears
+channels-redis layer, as the scale-out runs) shake at the same moment over their websockets. Each hears
 exactly one outcome, matched or nobody found; pairs are mutual, never oneself, never someone blocked, nobody
 twice; whoever is left alone could not have been paired with anyone else left alone.
 
