@@ -164,7 +164,9 @@ def shake_periodic() -> dict:
         ShakeAttempt.objects.filter(state=ShakeAttempt.State.WAITING).values_list("pk", "closes_at")
     )
     paired = sum(shake_match(pk) for pk, closes_at in waiting if closes_at > now)
-    lapsed = any(closes_at <= now for _pk, closes_at in waiting)
+    # Those whose window ended while pairing ran are closed now too, not a round later.
+    later = clock.now()
+    lapsed = any(closes_at <= later for _pk, closes_at in waiting)
     return {"paired": paired, "closed": shakes_close() if lapsed else 0}
 
 
