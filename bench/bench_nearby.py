@@ -11,6 +11,9 @@
    end of their window to their answer (the moment the event is handed to the channel layer, after commit;
    0 if answered before the window closed). Target: every one within 1 s; each answered exactly once, nobody
    matched twice or with themselves, pairs symmetric.
+3. The shake job's second when nobody shakes (most seconds of a day, in every deployment): statements and time
+   per run of `shake.shake_periodic`, against the form it had before (two reads, the second in a transaction:
+   on SQLite that took the write lock every second), in the same run.
 
     make bench ONLY=nearby
     .venv/bin/python bench/bench_nearby.py sqlite|pg     # one of them (the second needs DATABASE_URL)
@@ -40,6 +43,7 @@ LIST_TARGET_MS = 20
 # 500 people, and one more so that someone is left over: "nobody found" comes from the periodic job.
 SHAKERS, ARRIVAL_S, WORKERS = 501, 3.0, 8
 ANSWER_TARGET_S = 1.0
+IDLE_ROUNDS = 300
 
 
 def fill(users, now) -> None:
@@ -195,6 +199,38 @@ def shake_bench(users, rng) -> dict:
     }  # fmt: skip
 
 
+def idle_bench() -> dict:
+    from _django import summary
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.core import clock
+    from apps.nearby import shake
+    from apps.nearby.models import ShakeAttempt
+
+    def before():  # the job until Shake's several-process work: pair (a read), close (a read in a transaction)
+        now = clock.now()
+        list(ShakeAttempt.objects.filter(state="waiting", closes_at__gt=now).values_list("pk", flat=True))
+        with transaction.atomic():
+            list(
+                ShakeAttempt.objects.filter(state="waiting", closes_at__lte=now).values_list("pk", "user_id")
+            )
+
+    assert not ShakeAttempt.objects.filter(state="waiting").exists()
+    found = {}
+    for name, run in (("before", before), ("now", shake.shake_periodic)):
+        with CaptureQueriesContext(connection) as statements:
+            run()
+        took = []
+        for _ in range(IDLE_ROUNDS):
+            w = time.perf_counter()
+            run()
+            took.append((time.perf_counter() - w) * 1000)
+        p50, p95, _mean = summary(took)
+        found[name] = {"statements": len(statements), "p50": round(p50, 3), "p95": round(p95, 3)}
+    return found
+
+
 def child(db: str) -> None:
     from _django import people, setup, summary
 
@@ -223,13 +259,14 @@ def child(db: str) -> None:
         listing["verdict"] = "pass" if listing["p50"] < LIST_TARGET_MS and nearest else "FAIL"
         listings.append(listing)
     shaking = shake_bench(users, rng)
+    idle = idle_bench()
     ok_shake = (
         shaking["answer_max_s"] is not None
         and shaking["answer_max_s"] <= ANSWER_TARGET_S
         and not shaking["n_problems"]
     )
     print(json.dumps({
-        "db": db, "made_s": round(made), "lists": listings, **shaking,
+        "db": db, "made_s": round(made), "lists": listings, **shaking, "idle": idle,
         "shake_verdict": "pass" if ok_shake else "FAIL",
     }, default=str))  # fmt: skip
 
@@ -263,6 +300,11 @@ def main() -> None:
         [[r["db"], r["shakes"], r["matched"], r["alone"], r["answer_p50_s"], r["answer_p99_s"], r["answer_max_s"],
           r["arrival_lag_max_s"], r["periodic_max_s"], r["loop_period_max_s"], r["n_problems"], f" {r['shake_verdict']} "] for r in rows],
     )  # fmt: skip
+    table(
+        f"Shake's periodic job when nobody shakes: one run, {IDLE_ROUNDS} runs timed",
+        ["database", "job", "statements", "p50 ms", "p95 ms"],
+        [[r["db"], name, x["statements"], x["p50"], x["p95"]] for r in rows for name, x in r["idle"].items()],
+    )
 
 
 if __name__ == "__main__":

@@ -74,6 +74,7 @@ class FriendRequest(models.Model):
         SEARCH = "search", _("Search by ID")
         QR = "qr", _("Scanned QR code")
         PROFILE = "profile", _("Profile")
+        NEARBY = "nearby", _("People Nearby")  # "Say hi" from People Nearby or Shake
 
     from_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")

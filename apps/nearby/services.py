@@ -319,5 +319,5 @@ def greet(*, actor: User, public_id: str, message: str = "") -> FriendRequest:
             sender=actor,
             recipient=target,
             message=message or _("Hi! I'm %(name)s, nearby.") % {"name": actor.display_name},
-            source=FriendRequest.Source.PROFILE,
+            source=FriendRequest.Source.NEARBY,
         )

@@ -137,8 +137,10 @@ def shakes_close(*, user_id: int | None = None) -> int:
     if user_id is not None:
         lapsed = lapsed.filter(user_id=user_id)
     closed = 0
-    with transaction.atomic():
-        for pk, owner in lapsed.values_list("pk", "user_id"):
+    for pk, owner in lapsed.values_list("pk", "user_id"):
+        # One shake per transaction: holding one closed shake's lock while waiting for another's (that a claim
+        # holds, waiting for the first) would deadlock; and nothing to close takes no transaction at all.
+        with transaction.atomic():
             if ShakeAttempt.objects.filter(pk=pk, state=ShakeAttempt.State.WAITING).update(
                 state=ShakeAttempt.State.ALONE, row=None, col=None
             ):
@@ -153,19 +155,19 @@ def shakes_forget() -> int:
     return deleted
 
 
-def shakes_pair_open() -> int:
-    """Try once more to pair every open shake (the periodic job: claims lost to a lock race)."""
-    paired = 0
-    now = clock.now()
-    for pk in ShakeAttempt.objects.filter(state=ShakeAttempt.State.WAITING, closes_at__gt=now).values_list(
-        "pk", flat=True
-    ):
-        paired += shake_match(pk)
-    return paired
-
-
 def shake_periodic() -> dict:
-    return {"paired": shakes_pair_open(), "closed": shakes_close()}
+    """The job every second: pair any shake left open (a claim lost to a lock race), then close those whose
+    window has ended. When nobody is shaking, the usual second, that is one query and no transaction (on
+    SQLite a transaction would take the write lock every second)."""
+    now = clock.now()
+    waiting = list(
+        ShakeAttempt.objects.filter(state=ShakeAttempt.State.WAITING).values_list("pk", "closes_at")
+    )
+    paired = sum(shake_match(pk) for pk, closes_at in waiting if closes_at > now)
+    # Those whose window ended while pairing ran are closed now too, not a round later.
+    later = clock.now()
+    lapsed = any(closes_at <= later for _pk, closes_at in waiting)
+    return {"paired": paired, "closed": shakes_close() if lapsed else 0}
 
 
 def shake_result(*, user: User, pk: int) -> ShakeAttempt:

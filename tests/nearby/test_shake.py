@@ -3,14 +3,16 @@ twice at once; "nobody found" when the window closes; budgets; the pairing holds
 PostgreSQL (row locks), where several worker processes would share the same rows."""
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import pytest
-from django.db import connections
+from django.db import connection, connections, transaction
+from django.urls import reverse
 
 from apps.accounts import services as accounts
-from apps.accounts.models import User
+from apps.accounts.models import FriendRequest, User
 from apps.core import clock, periodic
 from apps.core.errors import DomainError, RateLimited
 from apps.nearby import services, shake
@@ -236,3 +238,88 @@ def test_clearing_ones_location_ends_an_open_shake(emma, tom, place):
     assert shake.shake_start(user=tom).state == Waiting  # nobody left to pair with
     attempt.refresh_from_db()
     assert attempt.state == Alone and attempt.row is None
+
+
+def test_the_periodic_job_costs_one_query_when_nobody_is_shaking(
+    emma, tom, place, django_assert_max_num_queries
+):
+    """It runs every second in every deployment: idle, one read and no transaction (on SQLite a transaction
+    would take the write lock every second)."""
+    place(emma)
+    place(tom)
+    shake.shake_start(user=emma)
+    shake.shake_start(user=tom)  # paired: history, not open
+    with django_assert_max_num_queries(1):
+        assert shake.shake_periodic() == {"paired": 0, "closed": 0}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_closing_lapsed_shakes_holds_one_at_a_time(postgresql):
+    """A claim can hold one shake's row lock and wait for another's just as their windows end. Closing the
+    lapsed shakes must not hold the other meanwhile: that is a deadlock, which PostgreSQL ends by failing one
+    of them (a shaker would see "Something went wrong")."""
+    now = clock.now()
+    first, held = (
+        ShakeAttempt.objects.create(
+            user=User.objects.create(username=name, public_id=f"{name}0000", display_name=name),
+            row=1,
+            col=1,
+            created_at=now - shake.window(),
+            closes_at=now,
+        )
+        for name in ("lapsed1", "lapsed2")
+    )
+    locked = threading.Event()
+
+    def claim():
+        try:
+            with transaction.atomic():
+                ShakeAttempt.objects.select_for_update().get(pk=held.pk)
+                locked.set()
+                deadline = time.monotonic() + 10
+                while not _someone_waits_for_a_row_lock():  # the close, for `held`
+                    assert time.monotonic() < deadline, "the close never waited for the held shake"
+                    time.sleep(0.02)
+                # The close has been past `first`: it must not be holding it.
+                return ShakeAttempt.objects.select_for_update(nowait=True).filter(pk=first.pk).exists()
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(1) as pool:
+        claimed = pool.submit(claim)
+        assert locked.wait(10)
+        closed = shake.shakes_close()
+        assert claimed.result() is True
+    assert closed == 2
+    assert set(ShakeAttempt.objects.values_list("state", flat=True)) == {Alone}
+
+
+def _someone_waits_for_a_row_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0] > 0
+
+
+def test_saying_hi_after_a_shake_shows_where_the_request_came_from(emma, tom, sophie, client, place):
+    """The request says it came from People Nearby (Shake's "say hi" included), in both languages; a request
+    from elsewhere does not."""
+    place(emma)
+    place(tom)
+    shake.shake_start(user=emma)
+    assert shake.shake_start(user=tom).state == Matched
+    client.force_login(emma)
+    answer = client.post(
+        reverse("nearby:greet", args=[tom.public_id]), {"message": "Hello, shaker!", "back": "shake"}
+    )
+    assert answer["Location"] == "/nearby/shake/"
+    assert FriendRequest.objects.get(from_user=emma, to_user=tom).source == FriendRequest.Source.NEARBY
+    accounts.friend_request_send(sender=sophie, recipient=tom, message="From the search")
+    client.force_login(tom)
+    page = client.get(reverse("accounts:new_friends")).content.decode()
+    assert page.count("From People Nearby") == 1 and "Hello, shaker!" in page
+    tom.language = "zh-hans"
+    tom.save(update_fields=["language"])
+    client.cookies["django_language"] = "zh-hans"
+    assert "来自附近的人" in client.get(reverse("accounts:new_friends")).content.decode()
