@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "apps.microblog",
     "apps.bottles",
     "apps.nearby",
+    "apps.workshop",
 ]
 
 MIDDLEWARE = [

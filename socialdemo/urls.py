@@ -13,6 +13,7 @@ urlpatterns = [
     path("weibo/", include("apps.microblog.urls")),
     path("bottles/", include("apps.bottles.urls")),
     path("nearby/", include("apps.nearby.urls")),
+    path("workshop/", include("apps.workshop.urls")),
     path("", include("apps.chat.urls")),
     path("", include("apps.core.urls")),
 ]
