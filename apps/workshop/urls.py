@@ -5,5 +5,6 @@ from . import views
 app_name = "workshop"
 
 urlpatterns = [
-    path("", views.console, name="console"),
+    path("", views.console_page, name="console"),
+    path("clock/", views.clock_jump, name="clock"),
 ]
