@@ -33,7 +33,7 @@
     }
 
     function spark(key, added) {
-      const values = history.get(key) || [];
+      const values = history.get(key) || new Array(HISTORY).fill(0); // a flat line before the first tick
       values.push(added || 0);
       if (values.length > HISTORY) values.shift();
       history.set(key, values);
