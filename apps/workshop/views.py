@@ -1,11 +1,12 @@
 """Workshop mode's pages: thin views, every one behind apps.workshop.access."""
 
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core import clock
+from apps.core import clock, explainers
 from apps.core.web import attempt
 
 from . import access, console, timemachine
@@ -32,6 +33,7 @@ def console_page(request):
         "clock": snapshot["clock"],
         "offset": timemachine.describe(offset),
         "moved": bool(offset),
+        "explainers": explainers.every(),
         "jumps": [
             ("hour", _("+1 hour")),
             ("day", _("+1 day")),
@@ -51,3 +53,12 @@ def clock_jump(request):
         success=_("The clock moved. Overdue work (refunds, expiries) has run."),
     )
     return redirect("workshop:console")
+
+
+@access.host_only
+def explainer(request, key):
+    """One feature's "About this feature" card, full screen for the room."""
+    found = explainers.get(key)
+    if found is None:
+        raise Http404()
+    return render(request, "workshop/explainer.html", {"explainer": found, "explainers": explainers.every()})

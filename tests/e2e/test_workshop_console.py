@@ -125,3 +125,21 @@ def test_an_attendee_opening_the_console_gets_forbidden(demo_host, new_context, 
     page = new_context(emma).new_page()
     response = page.goto("/workshop/")
     assert response.status == 403
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-hans"])
+def test_an_explainer_full_screen_on_the_projector(demo_host, projector, locale):
+    screen = projector(demo_host, locale)
+    screen.locator('a[href="/workshop/explain/bottles/"]').click()
+    expect(screen.locator("[data-explainer=bottles]")).to_be_visible()
+    look_at(screen, f"workshop-explainer-{locale}", width=1280, full_page=False)
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-hans"])
+def test_about_this_feature_opens_on_a_feature_page(new_context, emma, locale):
+    page = new_context(emma, locale).new_page()
+    page.goto("/bottles/")
+    card = page.locator("[data-explainer=bottles]")
+    card.locator("summary").click()
+    expect(card.locator("li").first).to_be_visible()
+    look_at(page, f"explainer-bottles-{locale}")
