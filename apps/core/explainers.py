@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 # The context articles (the workshop's reading), named as a reader would recognise them.
 SOURCES = {
-    "village": _("an article on anthropologist Tom McDonald's four years in a Chinese village"),
+    "village": _("an article on a British anthropologist's four years in a Chinese village"),
     "diversity": _("“The diversity of the social network in China”"),
     "workshop": _("“Is social media in China the same as anywhere else?” (a 2010 workshop in Shanghai)"),
     "anshan": _("an article on how people in China, Anshan among them, use the internet"),
