@@ -153,7 +153,7 @@ def main() -> None:
     thread.start()
     results = {False: [], True: []}
     try:
-        for round_ in range(6):
+        for round_ in range(int(os.environ.get("WORKSHOP_ROUNDS", "10"))):
             watched = bool(round_ % 2)
             if watched:
                 open_console.set()

@@ -99,6 +99,20 @@ def test_a_post_from_a_phone_and_a_chat_message_appear_on_the_console_live(
     look_at(screen, "workshop-console-live-en", width=1280, full_page=False)
 
 
+def test_a_busy_room_keeps_the_console_to_one_screen(demo_host, projector, cast, ticking):
+    screen = projector(demo_host)
+    before = int(count_of(screen, "chat").inner_text())
+    for a, b in (("liwei", "wangfang"), ("wangfang", "zhangmin"), ("zhangmin", "zhouxin")):
+        conv = in_thread(chat.conversation_direct_get_or_create, a=cast[a], b=cast[b])
+        for n in range(10):
+            in_thread(chat.message_send, sender=cast[a], conversation=conv, text=f"hello {n}")
+    expect(count_of(screen, "chat")).to_have_text(str(before + 30))
+    # Each source streams its newest 8 lines a second at most: a burst shows its end, the counter all of it.
+    assert screen.locator("[data-stream] li").count() >= 16
+    assert screen.evaluate("document.documentElement.scrollHeight") <= PROJECTOR["height"]
+    look_at(screen, "workshop-console-busy-en", width=1280, full_page=False)
+
+
 def test_the_console_in_chinese_and_on_a_phone(demo_host, projector, new_context, ticking):
     screen = projector(demo_host, "zh-hans")
     expect(screen.get_by_role("heading", name="演示控制台")).to_be_visible()
