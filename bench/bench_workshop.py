@@ -60,20 +60,28 @@ def main() -> None:
         cursor.execute("ANALYZE")  # as autovacuum would after such a load: the planner then uses the id index
     print(f"{connection.vendor}: {Message.objects.count():,} messages")
 
-    # 1. clock.now()
-    rows = []
-    calls = 200_000
-    for label, demo in (("DEMO_MODE off (baseline)", False), ("DEMO_MODE on, clock moved a day", True)):
+    # 1. clock.now(): alternating rounds, the fastest of each (the machine's noise only ever adds)
+    timemachine.clock_jump(actor=host, to="day")
+    best = {False: float("inf"), True: float("inf")}
+    calls = 50_000
+    for round_ in range(10):
+        demo = bool(round_ % 2)
         settings.DEMO_MODE = demo
-        if demo:
-            timemachine.clock_jump(actor=host, to="day")
         clock.now()
         started = time.perf_counter()
         for _ in range(calls):
             clock.now()
-        rows.append([label, f"{(time.perf_counter() - started) / calls * 1e9:.0f}"])
+        best[demo] = min(best[demo], (time.perf_counter() - started) / calls * 1e9)
+    settings.DEMO_MODE = True
     timemachine.clock_jump(actor=host, to="now")
-    table("clock.now()", ["setting", "ns per call"], rows)
+    table(
+        "clock.now(), fastest of 5 rounds of 50,000 calls",
+        ["setting", "ns per call"],
+        [
+            ["DEMO_MODE off (baseline)", f"{best[False]:.0f}"],
+            ["DEMO_MODE on, clock moved a day", f"{best[True]:.0f}"],
+        ],
+    )
 
     # 2. The tick
     def timed(fn, repeat=5):

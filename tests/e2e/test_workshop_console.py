@@ -90,8 +90,14 @@ def test_a_post_from_a_phone_and_a_chat_message_appear_on_the_console_live(
     )
     expect(count_of(screen, "weibo")).to_have_text(str(posts_before + 1))
 
-    conv = in_thread(chat.conversation_direct_get_or_create, a=liwei, b=wangfang)
-    in_thread(chat.message_send, sender=liwei, conversation=conv, text="not for the big screen")
+    def say():
+        try:
+            conv = chat.conversation_direct_get_or_create(a=liwei, b=wangfang)
+            chat.message_send(sender=liwei, conversation=conv, text="not for the big screen")
+        finally:
+            connection.close()
+
+    in_thread(say)
     expect(stream.locator("li").first).to_contain_text(f"{liwei} sent a private message")
     expect(count_of(screen, "chat")).to_have_text(str(messages_before + 1))
     expect(stream).not_to_contain_text("not for the big screen")
@@ -102,10 +108,17 @@ def test_a_post_from_a_phone_and_a_chat_message_appear_on_the_console_live(
 def test_a_busy_room_keeps_the_console_to_one_screen(demo_host, projector, cast, ticking):
     screen = projector(demo_host)
     before = int(count_of(screen, "chat").inner_text())
-    for a, b in (("liwei", "wangfang"), ("wangfang", "zhangmin"), ("zhangmin", "zhouxin")):
-        conv = in_thread(chat.conversation_direct_get_or_create, a=cast[a], b=cast[b])
-        for n in range(10):
-            in_thread(chat.message_send, sender=cast[a], conversation=conv, text=f"hello {n}")
+
+    def chatter():
+        try:
+            for a, b in (("liwei", "wangfang"), ("wangfang", "zhangmin"), ("zhangmin", "zhouxin")):
+                conv = chat.conversation_direct_get_or_create(a=cast[a], b=cast[b])
+                for n in range(10):
+                    chat.message_send(sender=cast[a], conversation=conv, text=f"hello {n}")
+        finally:
+            connection.close()  # (the thread's connection back to the pool)
+
+    in_thread(chatter)
     expect(count_of(screen, "chat")).to_have_text(str(before + 30))
     # Each source streams its newest 8 lines a second at most: a burst shows its end, the counter all of it.
     assert screen.locator("[data-stream] li").count() >= 16
