@@ -65,6 +65,15 @@ def snapshot(state: dict | None = None) -> dict:
     }
 
 
+def snapshot_in(lang: str | None) -> dict:
+    """The snapshot with its text in one language, the stream newest first (the console page's first draw)."""
+    data = snapshot()
+    data["lines"] = [{**line, "text": in_language(line["text"], lang)} for line in reversed(data["lines"])]
+    for board in data["boards"]:
+        board["rows"] = [{**row, "text": in_language(row["text"], lang)} for row in board["rows"]]
+    return data
+
+
 def in_language(text: dict[str, str], lang: str | None) -> str:
     """One language's version of a line's text (apps.core.activity.text), English if it has none."""
     return text.get(lang or "en") or text.get("en", "")

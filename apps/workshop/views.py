@@ -16,21 +16,8 @@ from . import access, console, timemachine
 def console_page(request):
     """The presenter's big-screen console (live counters, stream, boards; the time machine)."""
     offset = clock.offset()
-    snapshot = console.snapshot()
-    lang = get_language()
     context = {
-        "sources": snapshot["sources"],
-        "lines": [{**line, "text": console.in_language(line["text"], lang)} for line in snapshot["lines"]][
-            ::-1
-        ],
-        "boards": [
-            {
-                **board,
-                "rows": [{**row, "text": console.in_language(row["text"], lang)} for row in board["rows"]],
-            }
-            for board in snapshot["boards"]
-        ],
-        "clock": snapshot["clock"],
+        **console.snapshot_in(get_language()),
         "offset": timemachine.describe(offset),
         "moved": bool(offset),
         "explainers": explainers.every(),
