@@ -109,19 +109,20 @@ def test_a_busy_room_keeps_the_console_to_one_screen(demo_host, projector, cast,
     screen = projector(demo_host)
     before = int(count_of(screen, "chat").inner_text())
 
-    def chatter():
+    def chatter(a, b):
         try:
-            for a, b in (("liwei", "wangfang"), ("wangfang", "zhangmin"), ("zhangmin", "zhouxin")):
-                conv = chat.conversation_direct_get_or_create(a=cast[a], b=cast[b])
-                for n in range(10):
-                    chat.message_send(sender=cast[a], conversation=conv, text=f"hello {n}")
+            conv = chat.conversation_direct_get_or_create(a=cast[a], b=cast[b])
+            for n in range(10):
+                chat.message_send(sender=cast[a], conversation=conv, text=f"hello {n}")
         finally:
             connection.close()  # (the thread's connection back to the pool)
 
-    in_thread(chatter)
-    expect(count_of(screen, "chat")).to_have_text(str(before + 30))
-    # Each source streams its newest 8 lines a second at most: a burst shows its end, the counter all of it.
-    assert screen.locator("[data-stream] li").count() >= 16
+    # Three bursts, each seen before the next: each source streams its newest 8 lines a tick at most (a burst
+    # shows its end, the counter all of it), so the stream holds at least 24 lines, more than a screen.
+    for burst, pair in enumerate((("liwei", "wangfang"), ("wangfang", "zhangmin"), ("zhangmin", "zhouxin"))):
+        in_thread(chatter, *pair)
+        expect(count_of(screen, "chat")).to_have_text(str(before + 10 * (burst + 1)))
+    assert screen.locator("[data-stream] li").count() >= 24
     assert screen.evaluate("document.documentElement.scrollHeight") <= PROJECTOR["height"]
     look_at(screen, "workshop-console-busy-en", width=1280, full_page=False)
 
