@@ -82,6 +82,7 @@ INSTALLED_APPS = [
     "apps.bottles",
     "apps.nearby",
     "apps.checkin",
+    "apps.workshop",
 ]
 
 MIDDLEWARE = [

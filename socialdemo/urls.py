@@ -14,6 +14,7 @@ urlpatterns = [
     path("bottles/", include("apps.bottles.urls")),
     path("nearby/", include("apps.nearby.urls")),
     path("checkin/", include("apps.checkin.urls")),
+    path("workshop/", include("apps.workshop.urls")),
     path("", include("apps.chat.urls")),
     path("", include("apps.core.urls")),
 ]

@@ -12,3 +12,12 @@ class Lease(models.Model):
 
     def __str__(self):
         return f"{self.name} → {self.holder} until {self.until:%H:%M:%S}"
+
+
+class ClockOffset(models.Model):
+    """The presenter's time machine (apps.core.clock.machine_set): one row, seconds ahead of real time (or behind)."""
+
+    seconds = models.FloatField(default=0)
+
+    def __str__(self):
+        return f"clock {self.seconds:+.0f} s"

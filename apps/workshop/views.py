@@ -1,0 +1,51 @@
+"""Workshop mode's pages: thin views, every one behind apps.workshop.access."""
+
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from apps.core import clock, explainers
+from apps.core.web import attempt
+
+from . import access, console, timemachine
+
+
+@access.host_only
+def console_page(request):
+    """The presenter's big-screen console (live counters, stream, boards; the time machine)."""
+    offset = clock.offset()
+    context = {
+        **console.snapshot_in(get_language()),
+        "offset": timemachine.describe(offset),
+        "moved": bool(offset),
+        "explainers": explainers.every(),
+        "jumps": [
+            ("hour", _("+1 hour")),
+            ("day", _("+1 day")),
+            ("week", _("+1 week")),
+        ],
+    }
+    return render(request, "workshop/console.html", context)
+
+
+@access.host_only  # first: with DEMO_MODE off even a GET is a 404, not a 405
+@require_POST
+def clock_jump(request):
+    """Move the app's clock (time machine), then back to the console."""
+    attempt(
+        request,
+        lambda: timemachine.clock_jump(actor=request.user, to=request.POST.get("to", "")),
+        success=_("The clock moved. Overdue work (refunds, expiries) has run."),
+    )
+    return redirect("workshop:console")
+
+
+@access.host_only
+def explainer(request, key):
+    """One feature's "About this feature" card, full screen for the room."""
+    found = explainers.get(key)
+    if found is None:
+        raise Http404()
+    return render(request, "workshop/explainer.html", {"explainer": found, "explainers": explainers.every()})
