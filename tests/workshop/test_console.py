@@ -5,6 +5,8 @@ from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 
 from apps.bottles import services as bottles
+from apps.checkin import codes
+from apps.checkin import services as checkin
 from apps.chat import services as chat
 from apps.chat.models import Message
 from apps.core import activity, realtime
@@ -34,7 +36,7 @@ def said(lines) -> list[str]:
 
 def test_every_existing_feature_reports_to_the_console():
     keys = [s.key for s in activity.sources()]
-    assert keys == ["chat", "weibo", "bottles", "bottles.picked", "shake", "packets"]
+    assert keys == ["chat", "weibo", "bottles", "bottles.picked", "shake", "packets", "checkin"]
     assert [b.key for b in activity.boards()] == ["weibo.hot", "wallet.best_luck"]
 
 
@@ -50,7 +52,15 @@ def test_the_console_counts_what_is_there_and_then_what_is_added(
     bottles.bottle_throw(actor=emma, text="Hello from Auckland")
     with published_events() as sent:
         assert console.tick() == {
-            "added": {"chat": 3, "weibo": 1, "bottles": 1, "bottles.picked": 0, "shake": 0, "packets": 0}
+            "added": {
+                "chat": 3,
+                "weibo": 1,
+                "bottles": 1,
+                "bottles.picked": 0,
+                "shake": 0,
+                "packets": 0,
+                "checkin": 0,
+            }
         }
     (tick,) = sent
     assert tick["type"] == "workshop.tick" and tick["page"] == console.page_name()
@@ -89,6 +99,21 @@ def test_red_packet_grabs_and_best_luck_reach_the_console(
     luck = next(b for b in data["boards"] if b["key"] == "wallet.best_luck")
     assert luck["rows"][0]["value"] == f"¥{best.amount // 100}.{best.amount % 100:02d}"
     assert str(best.user) in luck["rows"][0]["text"]["en"]
+
+
+def test_check_ins_reach_the_console(watching, liwei, emma, published_events):
+    venue = checkin.venue_create(
+        actor=liwei, data={"name": "Bund Tea House", "city": "shanghai", "x": 50, "y": 50, "points": 5}
+    )
+    token = codes.kiosk_token(venue.pk)
+    checkin.checkin_create(
+        actor=emma, venue_id=venue.pk, scan=checkin.scan_record(checkin.scan_read("k", token))
+    )
+    with published_events() as sent:
+        console.tick()
+    data = sent[-1]["data"]
+    assert data["added"]["checkin"] == 1 and data["counts"]["checkin"] == counts(watching)["checkin"] + 1
+    assert f"{emma} checked in at Bund Tea House" in said(data["lines"])
 
 
 def test_the_console_page_shows_the_counters_and_both_languages(watching, host, client_as):
