@@ -34,7 +34,7 @@ def said(lines) -> list[str]:
 
 def test_every_existing_feature_reports_to_the_console():
     keys = [s.key for s in activity.sources()]
-    assert keys == ["chat", "weibo", "bottles", "bottles.picked", "shake", "packets"]
+    assert keys == ["workshop.joins", "chat", "weibo", "bottles", "bottles.picked", "shake", "packets"]
     assert [b.key for b in activity.boards()] == ["weibo.hot", "wallet.best_luck"]
 
 
@@ -50,7 +50,15 @@ def test_the_console_counts_what_is_there_and_then_what_is_added(
     bottles.bottle_throw(actor=emma, text="Hello from Auckland")
     with published_events() as sent:
         assert console.tick() == {
-            "added": {"chat": 3, "weibo": 1, "bottles": 1, "bottles.picked": 0, "shake": 0, "packets": 0}
+            "added": {
+                "workshop.joins": 0,
+                "chat": 3,
+                "weibo": 1,
+                "bottles": 1,
+                "bottles.picked": 0,
+                "shake": 0,
+                "packets": 0,
+            }
         }
     (tick,) = sent
     assert tick["type"] == "workshop.tick" and tick["page"] == console.page_name()

@@ -81,6 +81,9 @@ def test_the_console_reset_sends_its_progress_and_keeps_the_host_logged_in(seede
     assert response.status_code == 302 and response.url == reverse("workshop:console")
     steps = [e["data"] for e in sent if e["type"] == "workshop.reset" and e["page"] == console.page_name()]
     assert [s.get("number") for s in steps[:-1]] == list(range(1, 16)) and steps[-1]["done"]
+    assert (
+        steps[0]["text"]["en"] == "Removing: Workshop" and steps[0]["text"]["zh-hans"] != "Removing: Workshop"
+    )
     # The cast was made anew: the presenter is the new James, still logged in, and reaches the console.
     new_host = joining.presenter()
     assert new_host.pk != host.pk and client.session[SESSION_KEY] == str(new_host.pk)
