@@ -12,6 +12,8 @@ open (`workshop.watch`), joins the consoles' page and reads the join count from 
   join       GET + POST, from arrival to the 302: p50/p99, errors, joins per second over the whole window
   console    the count the console saw last, and how many live updates it had while the room joined
   books      after the run: attendees = successful joins, each in the group once, ledger audit clean
+  reset      then `seed_demo --reset --keep-attendees` (the room welcomed again) and `seed_demo --reset` (removed):
+             seconds, as the command reports them (Django's start-up aside)
 
     make bench ONLY=workshop_join
     JOINS=30 JOIN_SECONDS=5 .venv/bin/python bench/bench_workshop_join.py      # smoke
@@ -243,6 +245,29 @@ def books(joined: int, members_before: int, group_pk: int) -> tuple[str, bool]:
     return f"attendees {attendees}, new group members {members}, ledger audit: {problems or 'clean'}", ok
 
 
+def resets(joined: int) -> list[list]:
+    from django.core.management import call_command
+
+    from apps.workshop.models import Attendee
+
+    rows = []
+    for keep, label in ((True, f"reset keeping the {joined} attendees"), (False, "reset removing them")):
+        started = time.monotonic()
+        call_command("seed_demo", reset=True, keep_attendees=keep, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        seconds = time.monotonic() - started
+        left = Attendee.objects.count()
+        rows.append(
+            [
+                label,
+                f"{seconds:.1f} s, attendees left: {left}",
+                "< 10 s",
+                mark(seconds < 10 and left == (joined if keep else 0)),
+                "",
+            ]
+        )
+    return rows
+
+
 def child(setup_name: str) -> None:
     from _django import session_cookies, setup, table
     from _serve import Server
@@ -277,6 +302,7 @@ def child(setup_name: str) -> None:
         server.stop()
     said, ok = books(result["joined"], members_before, group.pk)
     rows.append(["books after the run", said, "each once", mark(ok), ""])
+    rows += resets(result["joined"])
     table(
         f"{connection.vendor}, {layer}, {workers} Uvicorn worker(s); {JOINS} joins over {JOIN_SECONDS:.0f} s",
         ["benchmark", "result", "target", "", "server CPU s"],
