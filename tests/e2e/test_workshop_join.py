@@ -84,3 +84,25 @@ def test_a_closed_code_says_so_on_the_phone_and_the_pages_around_joining(room, n
     host.goto(reverse("workshop:reset"))
     expect(host.get_by_test_id("reset-confirm")).to_be_visible()
     look_at(host, f"workshop-join-reset-{locale}")
+
+
+def test_the_host_resets_from_the_console_and_stays_on_it(live_url, new_context, settings):
+    from django.core.management import call_command
+
+    from apps.workshop.models import Attendee
+
+    settings.DEMO_MODE = True
+    in_thread(call_command, "seed_demo", verbosity=0)
+    token = joining.token_for(joining.join_code())
+    in_thread(joining.join, token=token, name="Ada", address="10.0.0.1")
+    host = joining.presenter()
+    page = new_context(host).new_page()
+    page.goto(reverse("workshop:console"))
+    page.get_by_test_id("reset").click()
+    page.get_by_test_id("reset-remove").check()
+    page.get_by_test_id("reset-confirm").click()
+    expect(page).to_have_url(re.compile(re.escape(reverse("workshop:console")) + "$"), timeout=30_000)
+    expect(page.get_by_role("status").first).to_contain_text("The sample data is back")
+    expect(page.get_by_test_id("join-count")).to_have_text("0")
+    assert not Attendee.objects.exists()
+    assert joining.presenter().pk != host.pk  # the cast was made anew, and the presenter is still logged in
