@@ -156,3 +156,16 @@ def test_the_consoles_page_is_a_number_nobody_guesses_and_only_hosts_are_told(wa
     page = watching["page"]
     assert realtime.is_page(page) and page.startswith("workshop.console.") and len(page.split(".")[-1]) >= 15
     assert page not in client_as(host).get("/workshop/").content.decode()  # not even in the host's HTML
+
+
+def test_the_console_page_draws_the_stream_in_the_viewers_language_newest_first(
+    watching, host, emma, client_as
+):
+    bottles.bottle_throw(actor=emma, text="first")
+    post_create(actor=emma, text="second")
+    console.tick()
+    client = client_as(host)
+    html = client.get("/workshop/").content.decode()
+    assert html.index(f"{emma} posted on Weibo: second") < html.index("A bottle was thrown into the sea")
+    client.cookies["django_language"] = "zh-hans"
+    assert "一个漂流瓶从Auckland扔进了大海" in client.get("/workshop/").content.decode()
