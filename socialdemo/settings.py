@@ -327,6 +327,8 @@ SIGNUP_LIMIT_PER_ADDRESS = (10, 60 * 60)
 FRIEND_REQUEST_LIMIT = (20, 60 * 60)
 SEARCH_LIMIT = (30, 60)
 FRIEND_CAP = int(os.environ.get("FRIEND_CAP", "5000"))
+# Workshop joins (apps.workshop.joining) per address: a room on one Wi-Fi may reach the app from one address.
+WORKSHOP_JOIN_LIMIT_PER_ADDRESS = (int(os.environ.get("WORKSHOP_JOIN_LIMIT_PER_ADDRESS", "400")), 60 * 60)
 # Drift bottles (apps.bottles.rules): a day's throws and picks per person (the app's day, clock.today), the share of
 # casts that bring up a starfish, and words a bottle may not carry (matched ignoring case, width and spaces).
 BOTTLE_THROWS_PER_DAY = int(os.environ.get("BOTTLE_THROWS_PER_DAY", "20"))

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from apps.core import clock, explainers
 from apps.core.web import attempt
 
-from . import access, console, timemachine
+from . import access, console, join_views, timemachine
 
 
 @access.host_only
@@ -26,6 +26,7 @@ def console_page(request):
             ("day", _("+1 day")),
             ("week", _("+1 week")),
         ],
+        **join_views.console_panel(request),
     }
     return render(request, "workshop/console.html", context)
 

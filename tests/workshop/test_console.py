@@ -36,7 +36,16 @@ def said(lines) -> list[str]:
 
 def test_every_existing_feature_reports_to_the_console():
     keys = [s.key for s in activity.sources()]
-    assert keys == ["chat", "weibo", "bottles", "bottles.picked", "shake", "packets", "checkin"]
+    assert keys == [
+        "workshop.joins",
+        "chat",
+        "weibo",
+        "bottles",
+        "bottles.picked",
+        "shake",
+        "packets",
+        "checkin",
+    ]
     assert [b.key for b in activity.boards()] == ["weibo.hot", "wallet.best_luck"]
 
 
@@ -53,6 +62,7 @@ def test_the_console_counts_what_is_there_and_then_what_is_added(
     with published_events() as sent:
         assert console.tick() == {
             "added": {
+                "workshop.joins": 0,
                 "chat": 3,
                 "weibo": 1,
                 "bottles": 1,

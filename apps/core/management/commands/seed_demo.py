@@ -1,18 +1,8 @@
 """Load the sample cast and every feature's sample data (idempotent; --reset starts over)."""
 
-from importlib import import_module
-from importlib.util import find_spec
-
-from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
 
-
-def seed_modules():
-    """Each app's optional `seed` module, in INSTALLED_APPS order (accounts first: others need people)."""
-    for config in apps.get_app_configs():
-        if config.name.startswith("apps.") and find_spec(f"{config.name}.seed"):
-            yield import_module(f"{config.name}.seed")
+from apps.core import seeding
 
 
 class Command(BaseCommand):
@@ -22,17 +12,21 @@ class Command(BaseCommand):
         parser.add_argument(
             "--reset", action="store_true", help="Delete the sample data first, then recreate it."
         )
+        parser.add_argument(
+            "--keep-attendees",
+            action="store_true",
+            help="With --reset: keep the quick accounts workshop attendees made by joining (else removed).",
+        )
 
-    def handle(self, *args, reset=False, **options):
-        modules = list(seed_modules())
-        with transaction.atomic():
-            if reset:
-                for module in reversed(modules):
-                    if hasattr(module, "unseed"):
-                        module.unseed()
-            for module in modules:
-                module.seed()
+    def handle(self, *args, reset=False, keep_attendees=False, **options):
+        def progress(step):
+            if reset:  # a reset says how far it is; a plain seed stays quiet (make demo's output)
+                self.stdout.write(f"[{step.number}/{step.of}] {step.label} ({step.seconds:.1f} s)")
+
+        seconds = seeding.run(reset=reset, keep_attendees=keep_attendees, progress=progress)
+        if reset:
+            self.stdout.write(self.style.SUCCESS(f"Sample data restored in {seconds:.1f} s."))
         # Each feature says what a presenter needs to know of its sample data (the cast: who, and the password).
-        for module in modules:
-            for number, line in enumerate(module.summary() if hasattr(module, "summary") else []):
+        for lines in seeding.summaries():
+            for number, line in enumerate(lines):
                 self.stdout.write(self.style.SUCCESS(line) if number == 0 else f"  {line}")
