@@ -1,0 +1,54 @@
+"""Phones side by side: the sample people a demo host may show in a phone slot, and the slot's login.
+
+A slot (`/phone/<n>/`, apps.workshop.slots) is a session of its own; its login takes no password, so it
+is allowed only here: in DEMO_MODE, for a request the slot middleware let in (the browser's main session is a
+demo host's), and only as one of the sample people (the cast `seed_demo` makes, as the login page's one-tap
+list), never staff.
+"""
+
+from django.contrib.auth import login
+from django.urls import get_script_prefix, reverse
+
+from apps.accounts.seed import sample_logins
+from apps.core.errors import NotFound
+
+from . import access, slots
+
+# The phones the page opens with: two friends (Emma and Li Wei), Sophie (Emma's friend) and Tom (James's).
+DEFAULT_PEOPLE = ["emma", "liwei", "sophie", "tom"]
+COUNTS = (3, 4)
+
+
+def people() -> list:
+    """Who a phone may be: the sample people, less anyone who may not log in without a password."""
+    return [p for p in sample_logins() if p.is_active and not (p.is_staff or p.is_superuser)]
+
+
+def phones(count: int, chosen: dict[int, str]) -> list[dict]:
+    """The page's phones: slot number, the URL that logs the slot in (person= to be added), and who it opens as
+    (`chosen` by slot if a sample person, else the defaults)."""
+    names = [p.username for p in people()]
+    picks = [u for u in DEFAULT_PEOPLE if u in names] + [u for u in names if u not in DEFAULT_PEOPLE]
+    prefix = get_script_prefix()  # "/" unless the site itself is served under a prefix
+    enter = reverse("workshop:phone_enter").removeprefix(prefix)
+    return [
+        {
+            "slot": n,
+            "enter": f"{prefix}{slots.PREFIX.strip('/')}/{n}/{enter}",
+            "person": chosen.get(n) if chosen.get(n) in names else (picks[n - 1] if n <= len(picks) else ""),
+        }
+        for n in range(1, count + 1)
+    ]
+
+
+def enter(request, username: str):
+    """Log the slot `request` came through in as the sample person `username` (NotFound for anything else)."""
+    scope = getattr(request, "scope", None) or {}
+    if not access.enabled() or not scope.get(slots.HOST) or not scope.get(slots.SLOT):
+        raise NotFound()
+    person = next((p for p in people() if p.username == username), None)
+    if person is None:
+        raise NotFound()
+    if request.user.pk != person.pk:
+        login(request, person)  # a new session key (Django flushes the slot's previous person)
+    return person
