@@ -9,8 +9,8 @@
 
   function fit() {
     const row = root.querySelector(".phones-row");
-    const phones = root.querySelectorAll(".phone").length || 1;
-    const pick = root.querySelector(".phone-pick");
+    const phones = root.querySelectorAll(".phones-item").length || 1;
+    const pick = root.querySelector(".phones-pick");
     const gaps = 16 * (phones - 1) + 40;
     const height = row.getBoundingClientRect().height - (pick ? pick.offsetHeight + 12 : 0);
     const scale = Math.min((window.innerWidth - gaps) / (phones * PHONE_W), height / PHONE_H, 1.2);

@@ -10,6 +10,7 @@ import urllib.request
 import pytest
 import websockets
 
+from apps.accounts import services as accounts
 from apps.accounts.models import User
 from apps.chat import services as chat
 from apps.workshop import seed as workshop_seed
@@ -23,7 +24,7 @@ class Answer:
         self.location = response.headers.get("Location", "")
         self.cookies = response.headers.get_all("Set-Cookie") or []
         self.headers = response.headers
-        self.text = response.read().decode()
+        self.text = response.read().decode(errors="replace")
 
     def cookie(self, name: str) -> str | None:
         """The value the answer sets for cookie `name`, or None."""
@@ -218,6 +219,26 @@ def test_with_demo_mode_off_the_prefix_is_not_found_and_the_middleware_inert(
         answer = get(live_url, path, sessionid=host_key, sessionid_1=emma_key)
         assert answer.status == 404 and not answer.cookies
     assert "James Taylor" in get(live_url, "/accounts/me/", sessionid=host_key).text
+
+
+def test_a_chat_photo_is_read_through_the_slot_with_the_slots_session(live_url, host, host_key, emma, tom):
+    """The server names a photo by its site-wide URL (/media/...); a frame reads it under its prefix (realtime.js)."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    request = accounts.friend_request_send(sender=emma, recipient=tom)
+    accounts.friend_request_accept(actor=tom, request_id=request.pk)
+    conv = chat.conversation_direct_get_or_create(a=emma, b=tom)
+    photo = BytesIO()
+    Image.new("RGB", (64, 48), (7, 193, 96)).save(photo, format="PNG")
+    photo.seek(0)
+    photo.name = "photo.png"
+    url = chat.message_send_image(sender=emma, conversation=conv, upload=photo).payload["thumb"]
+    assert url.startswith("/media/")
+    tom_key = slot_key(live_url, 2, "tom", host_key)
+    assert get(live_url, "/phone/2" + url, sessionid=host_key, sessionid_2=tom_key).status == 200
+    assert get(live_url, url, sessionid=host_key).status in (403, 404)  # the presenter is not in that chat
 
 
 # --- Websockets ---------------------------------------------------------------------------------------------
