@@ -97,3 +97,47 @@ def test_an_attendee_never_sees_the_phones(demo_host, projector, emma, live_url)
     assert "/workshop/phones/" in page.url
     expect(page.locator("iframe")).to_have_count(0)
     assert page.goto("/phone/1/").status == 404
+
+
+def test_a_red_packet_grab_between_two_phones(demo_host, projector, cast):
+    """The wallet's own JS (the packet's state, the grab with its CSRF token) works inside the frames."""
+    from django.contrib.auth.hashers import make_password
+
+    from apps.chat import seed as chat_seed
+    from apps.chat.models import Conversation
+    from apps.wallet import services as wallet
+    from apps.wallet.models import Grab, PaymentProfile
+    from tests.wallet.conftest import PIN, key
+
+    chat_seed.seed()
+    group = Conversation.objects.get(name="Workshop 2026")
+    liwei = cast["liwei"]
+    PaymentProfile.objects.update_or_create(user=liwei, defaults={"pin_hash": make_password(PIN)})
+    wallet.topup(actor=liwei, amount="100", pin=PIN, idempotency_key=key())
+
+    page = projector(demo_host, "/workshop/phones/?n=3&p1=wangfang&p2=emma&p3=liwei")
+    for n in (1, 2):
+        page.frame(name=f"phone-{n}").goto(f"/phone/{n}/chats/{group.pk}/")
+        expect(page.frame_locator(f'[name="phone-{n}"]').locator("html[data-realtime=open]")).to_have_count(1)
+    packet = in_thread(
+        wallet.packet_create,
+        actor=liwei,
+        conversation_id=group.pk,
+        kind="lucky",
+        amount="10",
+        count=2,
+        note="Red packet storm!",
+        pin=PIN,
+        idempotency_key=key(),
+    )
+    for n in (1, 2):
+        phone = page.frame_locator(f'[name="phone-{n}"]')
+        card = phone.locator("a[data-packet]", has_text="Red packet storm!")
+        expect(card).to_have_count(1)  # arrived live
+        card.click()
+        phone.get_by_test_id("open-packet").click()
+        expect(phone.get_by_test_id("my-share")).to_be_visible()
+    expect(page.frame_locator('[name="phone-2"]').get_by_test_id("best-luck")).to_have_count(1)
+    # The phones' people grabbed, not the presenter whose browser it is.
+    grabbers = set(Grab.objects.filter(packet_id=packet.pk).values_list("user__username", flat=True))
+    assert grabbers == {"wangfang", "emma"}
