@@ -7,7 +7,8 @@ An ASGI middleware, in front of Django (HTTP) and Channels (websockets). For a r
 - swaps the cookies: the slot's `sessionid_<n>`, `csrftoken_<n>`, `messages_<n>` reach Django as `sessionid`,
   `csrftoken`, `messages`, and the main session's cookies of those names are removed; the answer's Set-Cookie
   for them is renamed back and limited to `Path=/phone/<n>/`, so the browser never sends a slot's cookies
-  anywhere else and the main session's are never replaced from inside a frame;
+  anywhere else and the main session's are never replaced from inside a frame. The slot's session cookie holds
+  its key sealed for that slot (`seal`), not the key itself: copied anywhere else it names no session;
 - serves only a browser whose main session is a demo host's (404 for anyone else), and tells the slot-login
   view who that host is (scope["workshop_host"]);
 - lets the answer be framed by this site only (X-Frame-Options SAMEORIGIN, frame-ancestors 'self').
@@ -15,6 +16,8 @@ Everything else, and everything with DEMO_MODE off, passes through untouched (th
 Django's). The frames are on the page's own origin, so no browser treats their cookies as third-party.
 """
 
+import hashlib
+import hmac
 import re
 
 from channels.db import database_sync_to_async
@@ -50,6 +53,48 @@ def slot_root(slot: int, root_path: str = "") -> str:
     return f"{root_path}{PREFIX}{slot}"
 
 
+def _secret() -> bytes:
+    return hmac.new(settings.SECRET_KEY.encode(), b"apps.workshop.slots", hashlib.sha256).digest()
+
+
+def _feistel(data: bytes, slot: int, rounds) -> bytes:
+    """A keyed permutation of `data` (even length, at most 128 bytes): a Feistel network on HMAC-SHA512,
+    tweaked by the slot, so a sealed key opens in its own slot only."""
+    secret, half = _secret(), len(data) // 2
+    left, right = data[:half], data[half:]
+    for i in rounds:
+        pad = hmac.new(secret, bytes([slot, i]) + right, hashlib.sha512).digest()
+        left, right = right, bytes(a ^ b for a, b in zip(left, pad, strict=False))
+    return right + left
+
+
+def seal(session_key: str, slot: int) -> str:
+    """The value a slot's session cookie holds for `session_key`: not a session key anywhere else."""
+    if not session_key:
+        return session_key  # a deleted cookie stays empty
+    data = bytes([len(session_key)]) + session_key.encode()
+    data += b"\0" * (len(data) % 2)
+    return _feistel(data, slot, range(4)).hex()
+
+
+def unseal(value: str, slot: int) -> str | None:
+    """The session key a slot's cookie value holds, or None for anything `seal` did not make for this slot."""
+    try:
+        data = bytes.fromhex(value)
+    except ValueError:
+        return None
+    if not data or len(data) % 2 or len(data) > 128:
+        return None
+    data = _feistel(data, slot, range(3, -1, -1))  # the same network, its rounds in reverse order
+    length, key = data[0], data[1:]
+    if length != len(key.rstrip(b"\0")) or key[length:].strip(b"\0"):
+        return None
+    try:
+        return key[:length].decode("ascii")
+    except UnicodeDecodeError:
+        return None
+
+
 def cookies_in(header: str, slot: int) -> tuple[str, str | None]:
     """(the Cookie header Django sees in `slot`, the main session's key): the slot's own cookies under their
     ordinary names, the main session's copies of them and every other slot's removed, the rest as they are."""
@@ -62,7 +107,11 @@ def cookies_in(header: str, slot: int) -> tuple[str, str | None]:
         name, _eq, value = piece.partition("=")
         if name == settings.SESSION_COOKIE_NAME:
             main_session = value.strip('"')
-        if name in suffixed:
+        if name == f"{settings.SESSION_COOKIE_NAME}_{slot}":
+            key = unseal(value.strip('"'), slot)
+            if key:
+                kept.append(f"{settings.SESSION_COOKIE_NAME}={key}")
+        elif name in suffixed:
             kept.append(f"{suffixed[name]}={value}")
         elif name and name not in names and not other_slots.match(name):
             kept.append(piece)
@@ -75,6 +124,8 @@ def cookie_out(header: str, slot: int, path: str) -> str:
     if name.strip() not in slotted_cookies():
         return header
     value, *attributes = rest.split(";")
+    if name.strip() == settings.SESSION_COOKIE_NAME:
+        value = seal(value.strip('"'), slot)
     attributes = [a for a in attributes if not a.strip().lower().startswith("path=")]
     return "; ".join([f"{name.strip()}_{slot}={value}", *(a.strip() for a in attributes), f"Path={path}"])
 

@@ -194,7 +194,7 @@ def test_a_slot_outside_one_to_four_is_not_found(live_url, host, host_key, path)
 # --- A slot's session never leaves its prefix -----------------------------------------------------------
 
 
-def test_a_slot_session_cannot_be_used_without_its_prefix(live_url, host, host_key, emma, tom):
+def test_a_slot_session_cannot_be_used_without_its_prefix(live_url, host, host_key, emma, tom, settings):
     emma_key = slot_key(live_url, 1, "emma", host_key)
     # Outside the prefix a slot cookie is nobody's session...
     assert get(live_url, "/accounts/me/", sessionid_1=emma_key).location.startswith("/accounts/login/")
@@ -203,6 +203,16 @@ def test_a_slot_session_cannot_be_used_without_its_prefix(live_url, host, host_k
     # ...and in another slot it is not that slot's.
     other = get(live_url, "/phone/2/accounts/me/", sessionid=host_key, sessionid_1=emma_key)
     assert other.status == 302 and other.location.startswith("/phone/2/accounts/login/")
+    other = get(
+        live_url, "/phone/2/accounts/me/", sessionid=host_key, sessionid_2=emma_key
+    )  # renamed by hand
+    assert other.status == 302 and other.location.startswith("/phone/2/accounts/login/")
+    # The cookie holds the session's key sealed for its slot: copied into the main session's cookie it is
+    # nobody's session, with DEMO_MODE on or off.
+    assert get(live_url, "/accounts/me/", sessionid=emma_key).location.startswith("/accounts/login/")
+    assert slots.unseal(emma_key, 1) and slots.unseal(emma_key, 2) is None
+    settings.DEMO_MODE = False
+    assert get(live_url, "/accounts/me/", sessionid=emma_key).location.startswith("/accounts/login/")
 
 
 def test_outside_the_prefix_nothing_sets_a_slot_cookie(live_url, host, host_key):
@@ -295,20 +305,41 @@ def test_a_slot_websocket_needs_the_hosts_browser_and_demo_mode(live_url, host, 
 
 
 def test_cookies_reach_django_renamed_for_the_slot_and_none_of_the_main_sessions_or_other_slots():
-    header = "sessionid=HOST; csrftoken=MAIN; sessionid_1=EMMA; csrftoken_1=T1; sessionid_2=TOM; django_language=zh-hans; tz=Asia/Shanghai"
+    emma, tom = slots.seal("emma" * 8, 1), slots.seal("tom0" * 8, 2)
+    header = f"sessionid=HOST; csrftoken=MAIN; sessionid_1={emma}; csrftoken_1=T1; sessionid_2={tom}; django_language=zh-hans; tz=Asia/Shanghai"
     cookies, main = slots.cookies_in(header, 1)
     assert main == "HOST"
-    assert cookies == "sessionid=EMMA; csrftoken=T1; django_language=zh-hans; tz=Asia/Shanghai"
+    assert cookies == f"sessionid={'emma' * 8}; csrftoken=T1; django_language=zh-hans; tz=Asia/Shanghai"
+    # A slot cookie that is not a sealed key (made by hand, or another slot's) is dropped, not passed on.
+    assert slots.cookies_in(f"sessionid_1=EMMA; sessionid_2={emma}", 2)[0] == ""
+    assert slots.cookies_in(f"sessionid_2={emma}", 2)[0] == ""
+
+
+def test_a_sealed_session_key_opens_in_its_own_slot_only():
+    key = "abcdefghijklmnopqrstuvwxyz012345"
+    sealed = {n: slots.seal(key, n) for n in slots.SLOTS}
+    assert len(set(sealed.values())) == 4 and key not in sealed.values()
+    for n, value in sealed.items():
+        assert [slots.unseal(value, m) == key for m in slots.SLOTS] == [m == n for m in slots.SLOTS]
+    assert slots.seal("", 1) == ""  # a deleted cookie stays empty
+    for junk in ("", "zz", "00" * 17, "ab" * 100, key):
+        assert slots.unseal(junk, 1) is None
 
 
 def test_a_set_cookie_from_a_slot_is_renamed_and_held_to_its_path():
     out = slots.cookie_out(
         "sessionid=abc; expires=Thu, 01 Jan 2027 00:00:00 GMT; HttpOnly; Path=/; SameSite=Lax", 3, "/phone/3/"
     )
+    sealed = slots.seal("abc", 3)
     assert (
         out
-        == "sessionid_3=abc; expires=Thu, 01 Jan 2027 00:00:00 GMT; HttpOnly; SameSite=Lax; Path=/phone/3/"
+        == f"sessionid_3={sealed}; expires=Thu, 01 Jan 2027 00:00:00 GMT; HttpOnly; SameSite=Lax; Path=/phone/3/"
     )
+    assert slots.cookie_out("csrftoken=t; Path=/", 3, "/phone/3/") == "csrftoken_3=t; Path=/phone/3/"
+    deleted = slots.cookie_out(
+        'sessionid=""; expires=Thu, 01 Jan 1970 00:00:00 GMT; Max-Age=0; Path=/', 3, "/phone/3/"
+    )
+    assert deleted.startswith("sessionid_3=;") and deleted.endswith("Path=/phone/3/")
     assert slots.cookie_out("django_language=en; Path=/", 3, "/phone/3/") == "django_language=en; Path=/"
 
 
@@ -329,4 +360,4 @@ def test_slot_paths():
 
 def test_cookie_names_follow_settings(settings):
     settings.SESSION_COOKIE_NAME = "sid"
-    assert slots.cookies_in("sid=H; sid_2=P", 2) == ("sid=P", "H")
+    assert slots.cookies_in(f"sid=H; sid_2={slots.seal('p' * 32, 2)}", 2) == ("sid=" + "p" * 32, "H")
