@@ -25,17 +25,19 @@ def people() -> list:
 
 
 def phones(count: int, chosen: dict[int, str]) -> list[dict]:
-    """The page's phones: slot number, the URL that logs the slot in (person= to be added), and who it opens as
-    (`chosen` by slot if a sample person, else the defaults)."""
+    """The page's phones: slot number, the URL that logs the slot in (person= to be added), and who it opens as:
+    the sample person `chosen` for the slot, else the next default nobody else's phone shows."""
     names = [p.username for p in people()]
-    picks = [u for u in DEFAULT_PEOPLE if u in names] + [u for u in names if u not in DEFAULT_PEOPLE]
+    picked = {n: chosen[n] for n in range(1, count + 1) if chosen.get(n) in names}
+    order = dict.fromkeys([*DEFAULT_PEOPLE, *names])
+    spare = iter(u for u in order if u in names and u not in picked.values())
     prefix = get_script_prefix()  # "/" unless the site itself is served under a prefix
     enter = reverse("workshop:phone_enter").removeprefix(prefix)
     return [
         {
             "slot": n,
             "enter": f"{prefix}{slots.PREFIX.strip('/')}/{n}/{enter}",
-            "person": chosen.get(n) if chosen.get(n) in names else (picks[n - 1] if n <= len(picks) else ""),
+            "person": picked.get(n) or next(spare, ""),
         }
         for n in range(1, count + 1)
     ]

@@ -92,8 +92,8 @@ def test_the_page_frames_four_slots_with_a_picker_of_sample_people_and_keeps_a_c
     assert frames == [
         ("1", "/phone/1/workshop/phones/enter/?person=emma"),
         ("2", "/phone/2/workshop/phones/enter/?person=tom"),
-        ("3", "/phone/3/workshop/phones/enter/?person=sophie"),
-        ("4", "/phone/4/workshop/phones/enter/?person=tom"),
+        ("3", "/phone/3/workshop/phones/enter/?person=liwei"),  # the defaults, less whoever is chosen
+        ("4", "/phone/4/workshop/phones/enter/?person=sophie"),
     ]
     assert page.count('<option value="wangfang"') == 4
     assert 'value="moderator"' not in page  # staff are no sample people
