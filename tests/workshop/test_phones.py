@@ -361,3 +361,30 @@ def test_slot_paths():
 def test_cookie_names_follow_settings(settings):
     settings.SESSION_COOKIE_NAME = "sid"
     assert slots.cookies_in(f"sid=H; sid_2={slots.seal('p' * 32, 2)}", 2) == ("sid=" + "p" * 32, "H")
+
+
+@pytest.mark.parametrize(("demo_mode", "path"), [(False, "/phone/1/accounts/me/"), (True, "/accounts/me/")])
+def test_the_middleware_passes_a_request_on_untouched_with_demo_mode_off_or_outside_the_prefix(
+    settings, demo_mode, path
+):
+    settings.DEMO_MODE = demo_mode
+    seen, sent = [], []
+
+    async def app(scope, receive, send):
+        seen.append(scope)
+        await send(
+            {"type": "http.response.start", "status": 200, "headers": [(b"set-cookie", b"sessionid=x")]}
+        )
+
+    async def send(message):
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "path": path,
+        "root_path": "",
+        "headers": [(b"cookie", b"sessionid_1=a; sessionid=b")],
+    }
+    asyncio.run(slots.PhoneSlots(app)(scope, None, send))
+    assert seen == [scope] and seen[0] is scope  # the same scope: no root_path, no cookie swapped
+    assert sent[0]["headers"] == [(b"set-cookie", b"sessionid=x")]
