@@ -1,7 +1,7 @@
 """Phones side by side on a projector (1280×720): the demo host's one browser shows Emma on phone 1 and, picked
 from phone 2's list, Tom; Emma sends Tom a chat message and it appears on Tom's phone live, inside the frames,
-while the host's own window stays the host's. Both languages, axe-clean; screenshots in
-artifacts/screens/workshop-phones-*."""
+while the host's own window stays the host's. A red packet grabbed and a shake matched between phones. Both
+languages, axe-clean; screenshots in artifacts/screens/workshop-phones-*."""
 
 import re
 
@@ -141,3 +141,22 @@ def test_a_red_packet_grab_between_two_phones(demo_host, projector, cast):
     # The phones' people grabbed, not the presenter whose browser it is.
     grabbers = set(Grab.objects.filter(packet_id=packet.pk).values_list("user__username", flat=True))
     assert grabbers == {"wangfang", "emma"}
+
+
+def test_a_shake_match_between_two_phones(demo_host, projector, emma, tom, settings):
+    """Shake's own page and JS (its result URL built from a data attribute) inside the frames."""
+    from apps.nearby import grid
+    from apps.nearby import services as nearby
+
+    settings.SHAKE_WINDOW_SECONDS = 20  # both taps land in one window however slow the machine
+    for person, x in ((emma, 50), (tom, 52)):
+        lat, lon = grid.city_spot("shanghai", x, 50)
+        nearby.location_set(user=person, lat=lat, lon=lon)
+    page = projector(demo_host, "/workshop/phones/?n=3&p1=emma&p2=tom")
+    for n in (1, 2):
+        page.frame(name=f"phone-{n}").goto(f"/phone/{n}/nearby/shake/")
+        expect(page.frame_locator(f'[name="phone-{n}"]').locator("html[data-realtime=open]")).to_have_count(1)
+    page.frame_locator('[name="phone-1"]').get_by_test_id("shake").click()
+    page.frame_locator('[name="phone-2"]').get_by_test_id("shake").click()
+    for n, other in ((1, "Tom McDonald"), (2, "Emma Wilson")):
+        expect(page.frame_locator(f'[name="phone-{n}"]').get_by_test_id("shake-match")).to_contain_text(other)
