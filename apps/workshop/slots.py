@@ -8,7 +8,7 @@ An ASGI middleware, in front of Django (HTTP) and Channels (websockets). For a r
   `csrftoken`, `messages`, and the main session's cookies of those names are removed; the answer's Set-Cookie
   for them is renamed back and limited to `Path=/phone/<n>/`, so the browser never sends a slot's cookies
   anywhere else and the main session's are never replaced from inside a frame. The slot's session cookie holds
-  its key sealed for that slot (`seal`), not the key itself: copied anywhere else it names no session;
+  its key signed for that slot (`seal`): copied as it is anywhere else it names no session;
 - serves only a browser whose main session is a demo host's (404 for anyone else), and tells the slot-login
   view who that host is (scope["workshop_host"]);
 - lets the answer be framed by this site only (X-Frame-Options SAMEORIGIN, frame-ancestors 'self').
@@ -16,13 +16,12 @@ Everything else, and everything with DEMO_MODE off, passes through untouched (th
 Django's). The frames are on the page's own origin, so no browser treats their cookies as third-party.
 """
 
-import hashlib
-import hmac
 import re
 
 from channels.db import database_sync_to_async
 from django.conf import settings
 from django.contrib.messages.storage.cookie import CookieStorage
+from django.core import signing
 
 from . import access
 
@@ -53,45 +52,23 @@ def slot_root(slot: int, root_path: str = "") -> str:
     return f"{root_path}{PREFIX}{slot}"
 
 
-def _secret() -> bytes:
-    return hmac.new(settings.SECRET_KEY.encode(), b"apps.workshop.slots", hashlib.sha256).digest()
-
-
-def _feistel(data: bytes, slot: int, rounds) -> bytes:
-    """A keyed permutation of `data` (even length, at most 128 bytes): a Feistel network on HMAC-SHA512,
-    tweaked by the slot, so a sealed key opens in its own slot only."""
-    secret, half = _secret(), len(data) // 2
-    left, right = data[:half], data[half:]
-    for i in rounds:
-        pad = hmac.new(secret, bytes([slot, i]) + right, hashlib.sha512).digest()
-        left, right = right, bytes(a ^ b for a, b in zip(left, pad, strict=False))
-    return right + left
+def _signer(slot: int) -> signing.Signer:
+    return signing.Signer(salt=f"apps.workshop.slots.{slot}")
 
 
 def seal(session_key: str, slot: int) -> str:
-    """The value a slot's session cookie holds for `session_key`: not a session key anywhere else."""
-    if not session_key:
-        return session_key  # a deleted cookie stays empty
-    data = bytes([len(session_key)]) + session_key.encode()
-    data += b"\0" * (len(data) % 2)
-    return _feistel(data, slot, range(4)).hex()
+    """The value a slot's session cookie holds for `session_key`: the key signed for that slot (Django's
+    signing, salted by slot), so, copied as it is into the main session's cookie or another slot's, it names no
+    session. (The browser is the presenter's own, who may open any sample person anyway: this stops mix-ups,
+    not them.)"""
+    return _signer(slot).sign(session_key) if session_key else session_key  # a deleted cookie stays empty
 
 
 def unseal(value: str, slot: int) -> str | None:
     """The session key a slot's cookie value holds, or None for anything `seal` did not make for this slot."""
     try:
-        data = bytes.fromhex(value)
-    except ValueError:
-        return None
-    if not data or len(data) % 2 or len(data) > 128:
-        return None
-    data = _feistel(data, slot, range(3, -1, -1))  # the same network, its rounds in reverse order
-    length, key = data[0], data[1:]
-    if length != len(key.rstrip(b"\0")) or key[length:].strip(b"\0"):
-        return None
-    try:
-        return key[:length].decode("ascii")
-    except UnicodeDecodeError:
+        return _signer(slot).unsign(value) or None
+    except signing.BadSignature:
         return None
 
 

@@ -207,7 +207,7 @@ def test_a_slot_session_cannot_be_used_without_its_prefix(live_url, host, host_k
         live_url, "/phone/2/accounts/me/", sessionid=host_key, sessionid_2=emma_key
     )  # renamed by hand
     assert other.status == 302 and other.location.startswith("/phone/2/accounts/login/")
-    # The cookie holds the session's key sealed for its slot: copied into the main session's cookie it is
+    # The cookie holds the session's key signed for its slot: copied into the main session's cookie it is
     # nobody's session, with DEMO_MODE on or off.
     assert get(live_url, "/accounts/me/", sessionid=emma_key).location.startswith("/accounts/login/")
     assert slots.unseal(emma_key, 1) and slots.unseal(emma_key, 2) is None
@@ -322,7 +322,7 @@ def test_a_sealed_session_key_opens_in_its_own_slot_only():
     for n, value in sealed.items():
         assert [slots.unseal(value, m) == key for m in slots.SLOTS] == [m == n for m in slots.SLOTS]
     assert slots.seal("", 1) == ""  # a deleted cookie stays empty
-    for junk in ("", "zz", "00" * 17, "ab" * 100, key):
+    for junk in ("", "zz", key, sealed[1].replace(key, key.upper())):
         assert slots.unseal(junk, 1) is None
 
 
