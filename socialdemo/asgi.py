@@ -17,12 +17,16 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 from django.conf import settings  # noqa: E402
 
 from apps.core.periodic import lifespan  # noqa: E402
+from apps.workshop.slots import PhoneSlots  # noqa: E402
 from socialdemo.routing import websocket_urlpatterns  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": BoundedHTTP(django_asgi_app, limit=settings.HTTP_REQUESTS_AT_ONCE),
+        # PhoneSlots: /phone/<n>/ as a session of its own (workshop, DEMO_MODE only; inert otherwise).
+        "http": BoundedHTTP(PhoneSlots(django_asgi_app), limit=settings.HTTP_REQUESTS_AT_ONCE),
         "lifespan": lifespan,  # periodic work (apps.core.periodic: every app's registered jobs)
-        "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
+        "websocket": PhoneSlots(
+            AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )

@@ -7,9 +7,10 @@ handler asks here, so the rule is one place.
 
 from collections.abc import Callable
 from functools import wraps
+from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
+from django.contrib.auth import get_user, get_user_model
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
@@ -79,3 +80,18 @@ def check_host(user) -> None:
     """For websocket handlers: NotFound unless DEMO_MODE is on and `user` is a demo host."""
     if not enabled() or not is_host(user):
         raise NotFound()
+
+
+def host_of_session(session_key: str) -> int | None:
+    """The id of the demo host logged in with the session `session_key` (a browser's main session), else None.
+
+    As Django's own login check: the session must exist, name an active person and still match their password.
+    """
+    if not enabled() or not session_key:
+        return None
+
+    class _Request:  # what get_user() reads: the session
+        session = import_module(settings.SESSION_ENGINE).SessionStore(session_key=session_key)
+
+    user = get_user(_Request)
+    return user.pk if is_host(user) else None

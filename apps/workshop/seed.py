@@ -93,4 +93,7 @@ def unseed_people(*, keep_attendees: bool) -> None:
 
 
 def summary() -> list[str]:
-    return [f"Workshop console (DEMO_MODE only): /workshop/, log in as {PRESENTER} (a demo host)"]
+    return [
+        f"Workshop console (DEMO_MODE only): /workshop/, log in as {PRESENTER} (a demo host)",
+        "Phones side by side (DEMO_MODE only, demo hosts): /workshop/phones/",
+    ]

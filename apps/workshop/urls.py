@@ -13,4 +13,6 @@ urlpatterns = [
     path("join/keep/", join_views.keep, name="keep"),
     path("join/<str:token>/", join_views.join, name="join"),
     path("reset/", join_views.reset_page, name="reset"),
+    path("phones/", views.phones_page, name="phones"),
+    path("phones/enter/", views.phone_enter, name="phone_enter"),
 ]

@@ -1,5 +1,6 @@
 """Workshop mode's pages: thin views, every one behind apps.workshop.access."""
 
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -7,9 +8,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from apps.core import clock, explainers
+from apps.core.errors import NotFound
 from apps.core.web import attempt
 
-from . import access, console, join_views, timemachine
+from . import access, console, join_views, phones, slots, timemachine
 
 
 @access.host_only
@@ -50,3 +52,27 @@ def explainer(request, key):
     if found is None:
         raise Http404()
     return render(request, "workshop/explainer.html", {"explainer": found, "explainers": explainers.every()})
+
+
+@access.host_only
+def phones_page(request):
+    """Three or four sample people's phones at once, each a session of its own (apps.workshop.slots)."""
+    count = 3 if request.GET.get("n") == "3" else 4
+    chosen = {n: request.GET.get(f"p{n}", "") for n in slots.SLOTS}
+    context = {
+        "phones": phones.phones(count, chosen),
+        "people": phones.people(),
+        "count": count,
+        "counts": phones.COUNTS,
+    }
+    return render(request, "workshop/phones.html", context)
+
+
+@access.demo_only
+def phone_enter(request):
+    """Inside a phone slot: log it in as the chosen sample person, then to their chats (under the slot's prefix)."""
+    try:
+        phones.enter(request, request.GET.get("person", ""))
+    except NotFound:
+        raise Http404() from None
+    return redirect(settings.LOGIN_REDIRECT_URL)

@@ -48,7 +48,7 @@
       p.append(who, document.createTextNode(": " + data.reply));
       const link = document.createElement("a");
       link.className = "btn btn-small";
-      link.href = `/chats/${Number(data.conversation)}/`;
+      link.href = `${window.Realtime.root}chats/${Number(data.conversation)}/`;
       link.textContent = mine.dataset.openLabel;
       box.replaceChildren(p, link);
       box.classList.add("fresh");

@@ -120,6 +120,9 @@
   }
 
   window.Realtime = {
+    // The site's root for this page: "/" or, in a workshop phone frame, "/phone/<n>/" (base.html's data-ws
+    // carries the script prefix). URLs the JS builds itself start here, so a frame stays in its own session.
+    root: url ? url.replace(/ws\/$/, "") : "/",
     on(type, fn) {
       if (!listeners.has(type)) listeners.set(type, []);
       listeners.get(type).push(fn);
@@ -168,6 +171,26 @@
   window.Realtime.on("wallet.received", (data) => {
     toast(window.interpolate ? interpolate(gettext("Received %(amount)s from %(from)s"), data, true) : data.amount, "success");
   });
+
+  // In a workshop phone frame (root "/phone/<n>/"), an uploaded file the server names by its site-wide URL
+  // ("/media/...": the same for everyone an event reaches) is read through the frame's prefix, with the frame's
+  // own session: a chat photo shows to the person it was sent to, not only to the presenter.
+  const root = window.Realtime.root;
+  if (root !== "/") {
+    const local = (img) => {
+      const src = img.getAttribute("src");
+      if (src && src.startsWith("/media/")) img.setAttribute("src", root + src.slice(1));
+    };
+    const sweep = (node) => {
+      if (node.nodeType !== 1) return;
+      if (node.tagName === "IMG") local(node);
+      node.querySelectorAll("img[src^='/media/']").forEach(local);
+    };
+    new MutationObserver((changes) =>
+      changes.forEach((c) => (c.type === "attributes" ? local(c.target) : c.addedNodes.forEach(sweep)))
+    ).observe(document.documentElement, { subtree: true, childList: true, attributes: true, attributeFilter: ["src"] });
+    sweep(document.documentElement);
+  }
 
   document.addEventListener("DOMContentLoaded", () => {
     connect();

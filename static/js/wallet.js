@@ -11,6 +11,8 @@
     return m ? decodeURIComponent(m[1]) : "";
   }
 
+  const root = () => (window.Realtime && window.Realtime.root) || "/";
+
   function el(tag, cls, text) {
     const node = document.createElement(tag);
     if (cls) node.className = cls;
@@ -102,7 +104,7 @@
     });
     if (!ids.length) return;
     ids.forEach((id) => checked.add(id));
-    fetch("/wallet/packets/opened/?ids=" + ids.join(","), { credentials: "same-origin" })
+    fetch(root() + "wallet/packets/opened/?ids=" + ids.join(","), { credentials: "same-origin" })
       .then((r) => (r.ok ? r.json() : { opened: [] }))
       .then((d) => {
         (d.opened || []).forEach((id) => opened.add(String(id)));
@@ -201,7 +203,7 @@
     const card = e.target.closest && e.target.closest("a[data-packet]");
     if (card) {
       e.preventDefault();
-      fetch("/wallet/packets/" + card.dataset.packet + "/state/", { credentials: "same-origin" })
+      fetch(root() + "wallet/packets/" + card.dataset.packet + "/state/", { credentials: "same-origin" })
         .then((r) => (r.ok ? r.json() : Promise.reject(r)))
         .then((state) => {
           if (state.opens_details) window.location.href = state.url;

@@ -130,6 +130,7 @@ def test_the_console_page_shows_the_counters_and_both_languages(watching, host, 
     client = client_as(host)
     html = client.get("/workshop/").content.decode()
     assert "Messages" in html and "Red packets grabbed" in html and "Hot search" in html
+    assert 'href="/workshop/phones/"' in html  # the side-by-side phones, one click away
     client.cookies["django_language"] = "zh-hans"
     html = client.get("/workshop/", HTTP_ACCEPT_LANGUAGE="zh-hans").content.decode()
     assert "演示控制台" in html and "消息" in html
