@@ -103,15 +103,13 @@ def test_a_red_packet_grab_between_two_phones(demo_host, projector, cast):
     """The wallet's own JS (the packet's state, the grab with its CSRF token) works inside the frames."""
     from django.contrib.auth.hashers import make_password
 
-    from apps.chat import seed as chat_seed
-    from apps.chat.models import Conversation
+    from apps.chat import services as chat
     from apps.wallet import services as wallet
     from apps.wallet.models import Grab, PaymentProfile
     from tests.wallet.conftest import PIN, key
 
-    chat_seed.seed()
-    group = Conversation.objects.get(name="Workshop 2026")
     liwei = cast["liwei"]
+    group = chat.group_create(actor=liwei, member_ids=[cast["wangfang"].pk, cast["emma"].pk], name="Storm")
     PaymentProfile.objects.update_or_create(user=liwei, defaults={"pin_hash": make_password(PIN)})
     wallet.topup(actor=liwei, amount="100", pin=PIN, idempotency_key=key())
 
