@@ -12,4 +12,6 @@ urlpatterns = [
     path("join/keep/", join_views.keep, name="keep"),
     path("join/<str:token>/", join_views.join, name="join"),
     path("reset/", join_views.reset_page, name="reset"),
+    path("scenes/<str:name>/", views.scene, name="scene"),
+    path("bots/", views.bots_run, name="bots"),
 ]
