@@ -204,8 +204,10 @@ class Bot:
     async def join(self) -> bool:
         """The console's code opened on a phone: the page, a name, and in the workshop group."""
         page = await self._http("join page", "GET", self.join_path)
-        if page is None or page[0] != 200:
-            self.tally.errors[f"join page: HTTP {page[0]}"] += bool(page)
+        if page is None:
+            return False
+        if page[0] != 200:  # the code closed, renewed or DEMO_MODE off (404)
+            self.tally.errors[f"join page: HTTP {page[0]}"] += 1
             return False
         form = {**hidden_inputs(page[2], field="name"), "name": self.name}
         answer = await self._http("join", "POST", self.join_path, form=form)
