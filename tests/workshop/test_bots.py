@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
 from django.core.management import call_command
+from django.db import connection
 from django.urls import reverse
 
 from apps.chat.models import Membership, Message
@@ -23,7 +24,7 @@ from apps.workshop import bots, joining
 from apps.workshop import seed as workshop_seed
 from apps.workshop.models import Attendee
 from bench._serve import Browser
-from tests.conftest import session_key_for
+from tests.conftest import in_thread, session_key_for
 
 
 @pytest.fixture
@@ -34,12 +35,21 @@ def room(cast, demo):
     return {"host": host, "group": joining.workshop_group(host)}
 
 
+def command(*args, **options):
+    """A management command in a thread of its own (away from any event loop of this one), which closes its
+    database connection when done."""
+    try:
+        call_command(*args, **options)
+    finally:
+        connection.close()
+
+
 # --- A short live run ----------------------------------------------------------------------------------
 
 
 def test_three_bots_join_chat_in_the_group_and_stop_by_themselves(room, live_url, capsys):
     started = time.monotonic()
-    call_command("workshop_bots", count=3, minutes=0.1, url=live_url, join_over=1, seed=7)
+    in_thread(command, "workshop_bots", count=3, minutes=0.1, url=live_url, join_over=1, seed=7)
     took = time.monotonic() - started
     out = capsys.readouterr().out
     assert "joined: 3" in out
@@ -79,7 +89,7 @@ def test_bots_grab_a_red_packet_that_appears(room, live_url):
         await presenter.close()
         return await run
 
-    tally = asyncio.run(rehearse())
+    tally = in_thread(asyncio.run, rehearse())
     assert tally.done["grab: share"] == 2, "; ".join(tally.lines())
     attendees = Attendee.objects.values_list("user_id", flat=True)
     assert Grab.objects.filter(user_id__in=attendees).count() == 2
@@ -99,7 +109,7 @@ def test_a_stopped_run_ends_at_once_and_every_bot_leaves(room, live_url):
         tally = await run
         return tally, time.monotonic() - started
 
-    tally, took = asyncio.run(rehearse())
+    tally, took = in_thread(asyncio.run, rehearse())
     assert tally.joined == 2
     assert took < 10  # not the run's 10 minutes
 

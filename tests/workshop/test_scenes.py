@@ -204,36 +204,3 @@ def test_the_console_shows_the_scene_buttons(room, client_as):
     page = client_as(room["host"]).get(reverse("workshop:console")).content.decode()
     for name in scenes.SCENES:
         assert f'data-testid="scene-{name}"' in page
-
-
-# --- In the browser -----------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("locale, toast", [("en", "bottles thrown"), ("zh-hans", "扔出了")])
-def test_the_presenter_presses_a_scene_on_the_projector_and_reads_what_happened(
-    room, live_url, browser, locale, toast
-):
-    from django.conf import settings
-    from playwright.sync_api import expect
-
-    from tests.conftest import look_at, session_key_for
-
-    for width, height in ((1280, 720), (390, 844)):
-        context = browser.new_context(
-            base_url=live_url, locale=locale, viewport={"width": width, "height": height}
-        )
-        context.set_default_timeout(10_000)
-        cookies = [
-            {"name": settings.SESSION_COOKIE_NAME, "value": session_key_for(room["host"]), "url": live_url}
-        ]
-        cookies.append({"name": settings.LANGUAGE_COOKIE_NAME, "value": locale, "url": live_url})
-        context.add_cookies(cookies)
-        page = context.new_page()
-        page.goto("/workshop/")
-        if width == 1280:
-            page.get_by_test_id("scene-sea").click()
-            expect(page.locator(".console-toasts")).to_contain_text(toast)
-        expect(page.get_by_test_id("bots-start")).to_be_visible()
-        look_at(page, f"workshop-scenes-{locale}", width=width, full_page=width != 1280)
-        context.close()
-    assert scenes.drifting() == scenes.SEA_TARGET
