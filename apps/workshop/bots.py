@@ -44,6 +44,8 @@ MAX_COUNT = 200  # the join limit per network address is 400 an hour (settings):
 MAX_MINUTES = 30
 DEFAULT_COUNT, DEFAULT_MINUTES = 50, 3
 JOIN_SPREAD = 30  # seconds over which a run's bots arrive (a room scanning the code)
+FAREWELL = 30  # seconds a run's end waits for its bots to leave before cancelling them
+STARTING_SECONDS = 30  # the record of a run being started, before its process is known
 PACE = (6.0, 20.0)  # seconds between a bot's actions
 GRAB_DELAY = (0.4, 2.5)  # seconds from a packet's card to the tap, as a thumb would
 FIRST_NAMES = ["Ada", "Ben", "Chloe", "Dev", "Elif", "Femi", "Gus", "Hana", "Ivan", "Jo", "Kai", "Lena", "Mo",
@@ -58,9 +60,9 @@ BOTTLE_LINES = ["A bottle from the workshop 🍾", "你好，陌生人！", "Gre
 
 
 def status() -> dict | None:
-    """The run going on now ({"pid", "count", "until", "minutes"}), or None."""
+    """The run going on now ({"pid", "count", "minutes", "until"}), or None (none, or its process has ended)."""
     run = cache.get(RUN_KEY)
-    if not run or run["until"] <= time.time() or not _is_bots(run["pid"]):
+    if not run or not run["pid"] or not _is_bots(run["pid"]):
         return None
     return run
 
@@ -83,27 +85,30 @@ def start(*, actor, count, minutes, base_url: str) -> dict:
             _("Bots speak plain HTTP: run manage.py workshop_bots --url http://… on the server instead."),
             code="https",
         )
-    if status() is not None:
+    earlier = cache.get(RUN_KEY)
+    if earlier and earlier["pid"] and not _is_bots(earlier["pid"]):
+        cache.delete(RUN_KEY)  # the record of a run that has ended
+    # One run at a time, whichever worker two hosts' presses reach: the record is added, never overwritten.
+    if not cache.add(RUN_KEY, {"pid": 0}, timeout=STARTING_SECONDS):
         raise DomainError(_("Bots are already running."), code="busy")
     command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "workshop_bots",
                "--count", str(count), "--minutes", str(minutes), "--url", base_url, "--quiet"]  # fmt: skip
-    proc = subprocess.Popen(  # our own command; the numbers are checked above
-        command,
-        cwd=settings.BASE_DIR,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group: stopped as one, and not by a signal to the worker
-    )
+    try:
+        proc = subprocess.Popen(  # our own command; the numbers are checked above
+            command,
+            cwd=settings.BASE_DIR,
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,  # its own process group: stopped as one, and not by a signal to the worker
+        )
+    except OSError:
+        cache.delete(RUN_KEY)
+        raise
     threading.Thread(target=proc.wait, name="workshop-bots-reaper", daemon=True).start()
     # Real seconds (not the app's clock, which the time machine moves): a process's lifetime.
-    run = {
-        "pid": proc.pid,
-        "count": count,
-        "minutes": minutes,
-        "until": time.time() + minutes * 60 + JOIN_SPREAD,
-    }
-    cache.set(RUN_KEY, run, timeout=int(minutes * 60 + JOIN_SPREAD + 60))
+    run = {"pid": proc.pid, "count": count, "minutes": minutes, "until": time.time() + minutes * 60}
+    cache.set(RUN_KEY, run, timeout=int(minutes * 60 + FAREWELL + 30))
     return run
 
 
@@ -377,7 +382,7 @@ async def run_bots(base: str, join_path: str, *, count: int, seconds: float, joi
     tasks = [asyncio.ensure_future(one(i)) for i in range(count)]
     stopped = asyncio.ensure_future((stop or asyncio.Event()).wait())
     everyone = asyncio.ensure_future(asyncio.wait(tasks))
-    await asyncio.wait([everyone, stopped], timeout=seconds + 30, return_when=asyncio.FIRST_COMPLETED)
+    await asyncio.wait([everyone, stopped], timeout=seconds + FAREWELL, return_when=asyncio.FIRST_COMPLETED)
     stopped.cancel()
     for task in tasks:
         task.cancel()  # (those done already ignore it; the others close their connections as they go)

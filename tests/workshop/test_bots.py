@@ -24,6 +24,7 @@ from apps.workshop import bots, joining
 from apps.workshop import seed as workshop_seed
 from apps.workshop.models import Attendee
 from bench._serve import Browser
+from tests.concurrency import at_once
 from tests.conftest import in_thread, session_key_for
 
 
@@ -161,6 +162,23 @@ def test_the_console_starts_bots_as_their_own_process_and_shows_them(room, clien
     assert 'data-testid="bots-running"' in page and 'data-testid="bots-stop"' in page
     client.post(reverse("workshop:bots"), {"action": "start", "count": "5", "minutes": "1"})
     assert len(spawned["started"]) == 1  # one run at a time
+
+
+def test_two_presses_at_once_start_one_run(transactional_db, room, spawned, monkeypatch):
+    slow = (
+        subprocess.Popen
+    )  # the fake: slowed, so both presses are past their first look before either spawns
+
+    def popen(*args, **kwargs):
+        time.sleep(0.2)
+        return slow(*args, **kwargs)
+
+    monkeypatch.setattr(subprocess, "Popen", popen)
+    results = at_once(
+        lambda _: bots.start(actor=room["host"], count=3, minutes=1, base_url="http://testserver"), range(4)
+    )
+    assert len(spawned["started"]) == 1
+    assert sum(isinstance(r, DomainError) for r in results) == 3
 
 
 def test_the_console_stops_the_bots(room, client_as, spawned):
