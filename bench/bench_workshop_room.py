@@ -203,6 +203,7 @@ async def run_all(server, data) -> list[list]:
     )
     result = await asyncio.to_thread(books)
     b, c = base["tally"], crowd["tally"]
+    print("  every action of the crowd: " + "; ".join(c.lines()), flush=True)
 
     def both(action):
         return b.latency.get(action, []), c.latency.get(action, [])
