@@ -99,7 +99,7 @@ def bots_run(request):
     if ok:
         messages.success(
             request,
-            _("%(n)s bots are joining; they leave by themselves in %(minutes)s minutes.")
+            _("%(n)s bots are joining; they leave by themselves after %(minutes)s min.")
             % {"n": run["count"], "minutes": f"{run['minutes']:g}"},
         )
     return redirect("workshop:console")
