@@ -7,6 +7,9 @@ A feature adds a module `apps/<app>/activity.py` that registers its sources at i
   after `cursor` (its own kind of cursor: most use the primary key, see `rows_since`); `count()` the total.
 - `Board`: a small ranked panel read as a whole (the hot-search top 5, Best luck).
 
+A row committed after a later one (two transactions at once on PostgreSQL) can be passed by the cursor: it
+is counted at the next whole recount (apps.workshop.console, once a minute), its line is not shown.
+
 Nothing here runs per chat message or per post: the console reads the sources about once a second, and only
 while a console is open (apps.workshop.console). Lines carry their text in every language of the site, so
 one read serves every console whatever its language.
@@ -91,15 +94,18 @@ def line(source: str, at, message, **params) -> dict:
 
 
 def rows_since(queryset, cursor, describe: Callable[[list], list[dict]], *, start_lines: int = 4) -> Batch:
-    """A Batch over `queryset` by primary key: one query for the count of new rows and one for the newest
-    few (with whatever `queryset` selects related); at the start, the last `start_lines` rows as context."""
+    """A Batch over `queryset` by primary key: one query for the newest few (with whatever `queryset` selects
+    related), one more to count them when there are more; at the start, the last `start_lines` rows as context."""
     if cursor is None:
         recent = list(queryset.order_by("-pk")[:start_lines])
         top = recent[0].pk if recent else 0
         return Batch(cursor=top, added=0, lines=describe(recent[::-1]))
     newer = queryset.filter(pk__gt=cursor)
-    added = newer.count()
-    if not added:
-        return Batch(cursor=cursor)
     rows = list(newer.order_by("-pk")[:STREAM_LINES])
-    return Batch(cursor=rows[0].pk, added=added, lines=describe(rows[::-1]))
+    if not rows:
+        return Batch(cursor=cursor)
+    top = rows[0].pk
+    # Counted up to the newest row read, not again from scratch: a row committed between the two queries
+    # is counted at the next read instead of being skipped by the cursor.
+    added = len(rows) if len(rows) < STREAM_LINES else newer.filter(pk__lte=top).count()
+    return Batch(cursor=top, added=added, lines=describe(rows[::-1]))

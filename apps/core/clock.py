@@ -12,7 +12,7 @@ import asyncio
 import logging
 import time
 import zoneinfo
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from datetime import date, datetime, timedelta
 from functools import cache
 
@@ -112,9 +112,13 @@ def _machine_read() -> timedelta | None:
     try:
         from .models import ClockOffset  # models load after the app registry; the clock is imported before
 
-        seconds = ClockOffset.objects.filter(pk=1).values_list("seconds", flat=True).first() or 0.0
-    except Exception:  # before `migrate`, or where the database may not be used
-        return timedelta(0)
+        # Inside a transaction, in a savepoint: a failure (the table not migrated yet, as when an earlier
+        # migration asks the time) must not abort the caller's transaction on PostgreSQL. Not outside one: on
+        # SQLite a transaction of its own would take the write lock for a read.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext():
+            seconds = ClockOffset.objects.filter(pk=1).values_list("seconds", flat=True).first() or 0.0
+    except Exception:  # before `migrate`, or where the database may not be used: keep the copy
+        return None
     shared_cache.set(MACHINE_KEY, seconds, None)
     return timedelta(seconds=seconds)
 

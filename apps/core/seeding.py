@@ -32,11 +32,20 @@ def seed_modules() -> list:
 class Step:
     number: int  # from 1
     of: int
-    label: str  # e.g. "Removing: chat", "Loading: wallet"
+    kind: str  # "remove", "remove_people" or "load"
+    app: str  # the app's label ("chat")
     seconds: float  # how long the step took
 
+    @property
+    def label(self) -> str:
+        """In English, for the command's output: "Removing: chat"."""
+        return f"{KINDS[self.kind]}: {self.app}"
 
-def _label(module) -> str:
+
+KINDS = {"remove": "Removing", "remove_people": "Removing people", "load": "Loading"}
+
+
+def _app(module) -> str:
     return module.__name__.removeprefix("apps.").removesuffix(".seed")
 
 
@@ -47,20 +56,20 @@ def run(
     modules = seed_modules()
     work = []
     if reset:
-        work += [(f"Removing: {_label(m)}", m.unseed) for m in reversed(modules) if hasattr(m, "unseed")]
+        work += [("remove", _app(m), m.unseed) for m in reversed(modules) if hasattr(m, "unseed")]
         work += [
-            (f"Removing people: {_label(m)}", partial(m.unseed_people, keep_attendees=keep_attendees))
+            ("remove_people", _app(m), partial(m.unseed_people, keep_attendees=keep_attendees))
             for m in modules
             if hasattr(m, "unseed_people")
         ]
-    work += [(f"Loading: {_label(module)}", module.seed) for module in modules]
+    work += [("load", _app(m), m.seed) for m in modules]
     started = time.monotonic()
-    for number, (label, action) in enumerate(work, start=1):
+    for number, (kind, app, action) in enumerate(work, start=1):
         began = time.monotonic()
         with transaction.atomic():
             action()
         if progress is not None:
-            progress(Step(number, len(work), label, time.monotonic() - began))
+            progress(Step(number, len(work), kind, app, time.monotonic() - began))
     return time.monotonic() - started
 
 

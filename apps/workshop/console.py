@@ -27,6 +27,7 @@ STATE_KEY = "workshop.console.state"
 OPEN_SECONDS = 30  # a console renews this every 10 s while it is open
 RECOUNT_SECONDS = 60  # counters are kept by adding new rows; recounted whole this often (deletions)
 KEEP_LINES = 40
+BOARDS_SECONDS = 5  # the hot-search list changes once a minute, Best luck when a packet is emptied
 
 
 def page_name() -> str:
@@ -64,6 +65,15 @@ def snapshot(state: dict | None = None) -> dict:
     }
 
 
+def snapshot_in(lang: str | None) -> dict:
+    """The snapshot with its text in one language, the stream newest first (the console page's first draw)."""
+    data = snapshot()
+    data["lines"] = [{**line, "text": in_language(line["text"], lang)} for line in reversed(data["lines"])]
+    for board in data["boards"]:
+        board["rows"] = [{**row, "text": in_language(row["text"], lang)} for row in board["rows"]]
+    return data
+
+
 def in_language(text: dict[str, str], lang: str | None) -> str:
     """One language's version of a line's text (apps.core.activity.text), English if it has none."""
     return text.get(lang or "en") or text.get("en", "")
@@ -79,14 +89,11 @@ def tick() -> dict | None:
         return None
     state = _state()
     added, lines = _advance(state)
+    data = {"counts": state["counts"], "added": added, "lines": lines, "clock": clock_state()}
+    now = clock.now().timestamp()
+    if not now - BOARDS_SECONDS < state.get("boards_at", 0.0) <= now:  # boards change slowly: every 5 s
+        data["boards"], state["boards_at"] = _boards(), now
     cache.set(STATE_KEY, state, None)
-    data = {
-        "counts": state["counts"],
-        "added": added,
-        "lines": lines,
-        "boards": _boards(),
-        "clock": clock_state(),
-    }
     events.publish_to_page(page=page_name(), type="workshop.tick", data=data)
     return {"added": added}
 

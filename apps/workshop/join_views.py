@@ -113,8 +113,10 @@ def console_panel(request) -> dict:
     """The console's join panel: the code (open or not), its URL and the count so far."""
     code = joining.join_code()
     url = request.build_absolute_uri(reverse("workshop:join", args=[joining.token_for(code)]))
+    loopback = request.get_host().rsplit(":", 1)[0].strip("[]") in ("127.0.0.1", "localhost", "::1")
     return {
         "join": {
+            "loopback": loopback,  # the code would point phones at themselves: say how to serve the room
             "is_open": code.is_open,
             "version": code.version,
             "url": url,

@@ -3,8 +3,8 @@
 The code is a signed token (apps.core.tokens) carrying the version of the one JoinCode row: renewing bumps the
 version (every old picture of the code stops working), closing refuses every token. A join makes a quick
 account (no email; an unusable password, so no password hash is computed: a hash per join would stall a room
-of 300), and `welcome` makes it the host's friend, a member of the workshop group chat, and gives it demo
-money from the demo bank through the ledger. The view logs the new account in directly.
+of 300); `welcome` makes it the host's friend and a member of the workshop group chat, and `fund` gives it
+demo money from the demo bank through the ledger. The view logs the new account in directly.
 """
 
 import contextlib
@@ -127,6 +127,7 @@ def join(*, token: str, name: str, address: str, language: str = "") -> tuple[Us
         user.save()
         Attendee.objects.create(user=user, joined_at=clock.now(), code_version=code.version)
         group = welcome(user)
+    fund(user)
     return user, group
 
 
@@ -134,7 +135,9 @@ def join_as(*, user: User, token: str) -> Conversation | None:
     """Someone already logged in opens the code: they just join (friends, group, money; each once)."""
     code_check(token)
     with transaction.atomic():
-        return welcome(user)
+        group = welcome(user)
+    fund(user)
+    return group
 
 
 def _free_username() -> str:
@@ -155,10 +158,10 @@ def workshop_group(host: User) -> Conversation | None:
 def welcome(
     user: User, *, host: User | None = None, group: Conversation | None = None
 ) -> Conversation | None:
-    """Make `user` the host's friend, a member of the workshop group and give them the starting balance.
-
-    Each step happens once however often this runs (a second scan, a reset that kept attendees). Returns
-    the group (None if there is no host or no group)."""
+    """Make `user` the host's friend and a member of the workshop group; `fund` gives the money after the
+    caller's commit, in a transaction of its own, so the two rows every join locks (the group's, the demo
+    bank's) are never held together. Each step happens once however often this runs (a second scan).
+    Returns the group (None if there is no host or no group)."""
     host = host or presenter()
     if host is None or host.pk == user.pk:
         return None
@@ -172,7 +175,6 @@ def welcome(
         and not Membership.objects.filter(conversation=group, user=user, active=True).exists()
     ):
         group_add_members(actor=host, conversation=group, user_ids=[user.pk])
-    fund(user)
     return group
 
 

@@ -1,17 +1,24 @@
 """Reset from the console: the sample state back (apps.core.seeding, as `seed_demo --reset`), with each step
 sent to the open consoles as it lands, and the attendees' quick accounts kept or removed."""
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from apps.core import events, seeding
+from apps.core import activity, events, seeding
 from apps.core.errors import DomainError
 
 from . import access, console
 
 RUNNING_KEY = "workshop.reset.running"
 RUNNING_SECONDS = 120  # the lock outlives a reset that died halfway by at most this
+STEPS = {
+    "remove": gettext_lazy("Removing: %(app)s"),
+    "remove_people": gettext_lazy("Removing attendees: %(app)s"),
+    "load": gettext_lazy("Loading: %(app)s"),
+}
 
 
 def reset(*, actor, keep_attendees: bool):
@@ -36,5 +43,10 @@ def _tell_consoles(step: seeding.Step) -> None:
     events.publish_to_page(
         page=console.page_name(),
         type="workshop.reset",
-        data={"number": step.number, "of": step.of, "label": step.label, "done": False},
+        data={
+            "number": step.number,
+            "of": step.of,
+            "text": activity.text(STEPS[step.kind], app=apps.get_app_config(step.app).verbose_name),
+            "done": False,
+        },
     )

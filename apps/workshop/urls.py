@@ -7,6 +7,7 @@ app_name = "workshop"
 urlpatterns = [
     path("", views.console_page, name="console"),
     path("clock/", views.clock_jump, name="clock"),
+    path("explain/<slug:key>/", views.explainer, name="explainer"),
     path("join/code.svg", join_views.join_qr, name="join_qr"),
     path("join/code/", join_views.join_code, name="join_code"),
     path("join/keep/", join_views.keep, name="keep"),

@@ -3,12 +3,13 @@
 from datetime import UTC, datetime
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from apps.core import clock
+from apps.core import clock, explainers
 from apps.core.web import attempt
 
 from . import access, bots, console, join_views, scenes, timemachine
@@ -18,23 +19,11 @@ from . import access, bots, console, join_views, scenes, timemachine
 def console_page(request):
     """The presenter's big-screen console (live counters, stream, boards; the time machine)."""
     offset = clock.offset()
-    snapshot = console.snapshot()
-    lang = get_language()
     context = {
-        "sources": snapshot["sources"],
-        "lines": [{**line, "text": console.in_language(line["text"], lang)} for line in snapshot["lines"]][
-            ::-1
-        ],
-        "boards": [
-            {
-                **board,
-                "rows": [{**row, "text": console.in_language(row["text"], lang)} for row in board["rows"]],
-            }
-            for board in snapshot["boards"]
-        ],
-        "clock": snapshot["clock"],
+        **console.snapshot_in(get_language()),
         "offset": timemachine.describe(offset),
         "moved": bool(offset),
+        "explainers": explainers.every(),
         "jumps": [
             ("hour", _("+1 hour")),
             ("day", _("+1 day")),
@@ -56,6 +45,15 @@ def clock_jump(request):
         success=_("The clock moved. Overdue work (refunds, expiries) has run."),
     )
     return redirect("workshop:console")
+
+
+@access.host_only
+def explainer(request, key):
+    """One feature's "About this feature" card, full screen for the room."""
+    found = explainers.get(key)
+    if found is None:
+        raise Http404()
+    return render(request, "workshop/explainer.html", {"explainer": found, "explainers": explainers.every()})
 
 
 def _scenes_panel() -> dict:

@@ -8,6 +8,7 @@
     if (!form || !box || !window.Realtime) return;
     const bar = box.querySelector("[data-reset-bar]");
     const steps = box.querySelector("[data-reset-steps]");
+    const lang = document.documentElement.lang === "zh-Hans" ? "zh-hans" : "en";
     window.Realtime.onConnect(() => {
       window.Realtime.send("workshop.watch", {})
         .then((data) => window.Realtime.send("join", { page: data.page }))
@@ -19,7 +20,7 @@
       bar.max = data.of;
       bar.value = data.number;
       const li = document.createElement("li");
-      li.textContent = `${data.number}/${data.of} ${data.label}`;
+      li.textContent = `${data.number}/${data.of} ${(data.text && (data.text[lang] || data.text.en)) || ""}`;
       steps.append(li);
     });
     form.addEventListener("submit", () => {

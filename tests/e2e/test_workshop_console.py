@@ -90,13 +90,41 @@ def test_a_post_from_a_phone_and_a_chat_message_appear_on_the_console_live(
     )
     expect(count_of(screen, "weibo")).to_have_text(str(posts_before + 1))
 
-    conv = in_thread(chat.conversation_direct_get_or_create, a=liwei, b=wangfang)
-    in_thread(chat.message_send, sender=liwei, conversation=conv, text="not for the big screen")
+    def say():
+        try:
+            conv = chat.conversation_direct_get_or_create(a=liwei, b=wangfang)
+            chat.message_send(sender=liwei, conversation=conv, text="not for the big screen")
+        finally:
+            connection.close()
+
+    in_thread(say)
     expect(stream.locator("li").first).to_contain_text(f"{liwei} sent a private message")
     expect(count_of(screen, "chat")).to_have_text(str(messages_before + 1))
     expect(stream).not_to_contain_text("not for the big screen")
     assert screen.evaluate("window.__notReloaded === true")  # live, not reloaded
     look_at(screen, "workshop-console-live-en", width=1280, full_page=False)
+
+
+def test_a_busy_room_keeps_the_console_to_one_screen(demo_host, projector, cast, ticking):
+    screen = projector(demo_host)
+    before = int(count_of(screen, "chat").inner_text())
+
+    def chatter(a, b):
+        try:
+            conv = chat.conversation_direct_get_or_create(a=cast[a], b=cast[b])
+            for n in range(10):
+                chat.message_send(sender=cast[a], conversation=conv, text=f"hello {n}")
+        finally:
+            connection.close()  # (the thread's connection back to the pool)
+
+    # Three bursts, each seen before the next: each source streams its newest 8 lines a tick at most (a burst
+    # shows its end, the counter all of it), so the stream holds at least 24 lines, more than a screen.
+    for burst, pair in enumerate((("liwei", "wangfang"), ("wangfang", "zhangmin"), ("zhangmin", "zhouxin"))):
+        in_thread(chatter, *pair)
+        expect(count_of(screen, "chat")).to_have_text(str(before + 10 * (burst + 1)))
+    assert screen.locator("[data-stream] li").count() >= 24
+    assert screen.evaluate("document.documentElement.scrollHeight") <= PROJECTOR["height"]
+    look_at(screen, "workshop-console-busy-en", width=1280, full_page=False)
 
 
 def test_the_console_in_chinese_and_on_a_phone(demo_host, projector, new_context, ticking):
@@ -125,3 +153,21 @@ def test_an_attendee_opening_the_console_gets_forbidden(demo_host, new_context, 
     page = new_context(emma).new_page()
     response = page.goto("/workshop/")
     assert response.status == 403
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-hans"])
+def test_an_explainer_full_screen_on_the_projector(demo_host, projector, locale):
+    screen = projector(demo_host, locale)
+    screen.locator('a[href="/workshop/explain/bottles/"]').click()
+    expect(screen.locator("[data-explainer=bottles]")).to_be_visible()
+    look_at(screen, f"workshop-explainer-{locale}", width=1280, full_page=False)
+
+
+@pytest.mark.parametrize("locale", ["en", "zh-hans"])
+def test_about_this_feature_opens_on_a_feature_page(new_context, emma, locale):
+    page = new_context(emma, locale).new_page()
+    page.goto("/bottles/")
+    card = page.locator("[data-explainer=bottles]")
+    card.locator("summary").click()
+    expect(card.locator("li").first).to_be_visible()
+    look_at(page, f"explainer-bottles-{locale}")

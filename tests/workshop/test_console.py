@@ -34,7 +34,7 @@ def said(lines) -> list[str]:
 
 def test_every_existing_feature_reports_to_the_console():
     keys = [s.key for s in activity.sources()]
-    assert keys == ["chat", "weibo", "bottles", "bottles.picked", "shake", "packets"]
+    assert keys == ["workshop.joins", "chat", "weibo", "bottles", "bottles.picked", "shake", "packets"]
     assert [b.key for b in activity.boards()] == ["weibo.hot", "wallet.best_luck"]
 
 
@@ -50,7 +50,15 @@ def test_the_console_counts_what_is_there_and_then_what_is_added(
     bottles.bottle_throw(actor=emma, text="Hello from Auckland")
     with published_events() as sent:
         assert console.tick() == {
-            "added": {"chat": 3, "weibo": 1, "bottles": 1, "bottles.picked": 0, "shake": 0, "packets": 0}
+            "added": {
+                "workshop.joins": 0,
+                "chat": 3,
+                "weibo": 1,
+                "bottles": 1,
+                "bottles.picked": 0,
+                "shake": 0,
+                "packets": 0,
+            }
         }
     (tick,) = sent
     assert tick["type"] == "workshop.tick" and tick["page"] == console.page_name()
@@ -148,3 +156,16 @@ def test_the_consoles_page_is_a_number_nobody_guesses_and_only_hosts_are_told(wa
     page = watching["page"]
     assert realtime.is_page(page) and page.startswith("workshop.console.") and len(page.split(".")[-1]) >= 15
     assert page not in client_as(host).get("/workshop/").content.decode()  # not even in the host's HTML
+
+
+def test_the_console_page_draws_the_stream_in_the_viewers_language_newest_first(
+    watching, host, emma, client_as
+):
+    bottles.bottle_throw(actor=emma, text="first")
+    post_create(actor=emma, text="second")
+    console.tick()
+    client = client_as(host)
+    html = client.get("/workshop/").content.decode()
+    assert html.index(f"{emma} posted on Weibo: second") < html.index("A bottle was thrown into the sea")
+    client.cookies["django_language"] = "zh-hans"
+    assert "一个漂流瓶从Auckland扔进了大海" in client.get("/workshop/").content.decode()

@@ -249,3 +249,14 @@ def test_an_attendee_keeps_the_account_with_a_password(room, client):
 def test_someone_with_a_password_is_sent_to_change_it(room, client_as, emma):
     response = client_as(emma).get(reverse("workshop:keep"))
     assert response.status_code == 302 and response.url == reverse("accounts:password_change")
+
+
+def test_the_console_says_when_phones_cannot_reach_its_address(room, client_as, settings):
+    settings.ALLOWED_HOSTS = ["127.0.0.1", "192.168.1.20", "testserver"]
+    console = client_as(room["host"])
+    assert (
+        'data-testid="join-loopback"'
+        in console.get("/workshop/", HTTP_HOST="127.0.0.1:8000").content.decode()
+    )
+    page = console.get("/workshop/", HTTP_HOST="192.168.1.20:8000").content.decode()
+    assert 'data-testid="join-loopback"' not in page and "http://192.168.1.20:8000/workshop/join/" in page

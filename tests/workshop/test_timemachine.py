@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.bottles import services as bottles
@@ -88,9 +89,16 @@ def test_now_reads_the_stored_offset_at_most_once_a_second_not_per_call(
     timemachine.clock_jump(actor=host, to="day")
     cache.clear()
     clock.machine_forget()
-    with django_assert_num_queries(1):  # neither the copy nor the cache has it: the database, once
+    with CaptureQueriesContext(
+        connection
+    ) as done:  # neither the copy nor the cache has it: the database, once
         for _ in range(1000):
             clock.now()
+    # (in a savepoint: this test runs inside a transaction)
+    assert [q["sql"] for q in done.captured_queries if "core_clockoffset" in q["sql"]] == [
+        q["sql"] for q in done.captured_queries if "SAVEPOINT" not in q["sql"]
+    ]
+    assert len([q for q in done.captured_queries if "core_clockoffset" in q["sql"]]) == 1
     assert ahead() == DAY
     clock.machine_forget()  # the second is over: the cache answers, no query
     with django_assert_num_queries(0):
@@ -180,3 +188,16 @@ def test_back_to_now_leaves_no_lease_held_in_the_future(host, demo):
     # Every job ran again on real time: no lease waits for next week.
     assert Lease.objects.exists()
     assert not Lease.objects.filter(until__gt=timezone.now() + timedelta(hours=2)).exists()
+
+
+def test_a_failed_read_of_the_offset_leaves_the_callers_transaction_usable(host, demo, monkeypatch):
+    """As when a migration asks the time before the offset's table exists (on PostgreSQL a failed statement
+    would abort the whole transaction)."""
+    monkeypatch.setattr(ClockOffset._meta, "db_table", "core_not_migrated_yet")
+    cache.clear()
+    clock.machine_forget()
+    with transaction.atomic():
+        clock.now()  # the read fails: the copy (zero) stays
+        assert ahead() == 0
+        monkeypatch.undo()
+        assert Lease.objects.count() >= 0  # the transaction still works
