@@ -2,6 +2,7 @@
 themselves; the console starts them as a process of their own and stops them, for demo hosts only."""
 
 import asyncio
+import random
 import signal
 import subprocess
 import time
@@ -94,6 +95,36 @@ def test_bots_grab_a_red_packet_that_appears(room, live_url):
     assert tally.done["grab: share"] == 2, "; ".join(tally.lines())
     attendees = Attendee.objects.values_list("user_id", flat=True)
     assert Grab.objects.filter(user_id__in=attendees).count() == 2
+
+
+def test_bots_throw_pick_and_shake_over_the_real_paths(room, live_url, settings):
+    from apps.bottles.models import Bottle, Pick
+    from apps.nearby.models import Presence, ShakeAttempt
+
+    settings.BOTTLE_STARFISH_RATE = 0  # the net always brings up a bottle (the only one: A's)
+    join_path = reverse("workshop:join", args=[joining.token_for(joining.join_code())])
+
+    async def two_people():
+        tally = bots.Tally()
+        rng = random.Random(3)
+        a, b = (bots.Bot(live_url, join_path, name, tally, rng) for name in ("Ada bot", "Ben bot"))
+        for bot in (a, b):
+            assert await bot.join() and await bot.connect() and await bot.be_nearby()
+        await a.throw_bottle()
+        await b.pick_bottle()  # read a moment, then thrown back for someone else
+        await asyncio.gather(a.shake(), b.shake())
+        await asyncio.sleep(0.5)  # the match's event
+        for bot in (a, b):
+            await bot.close()
+        return tally
+
+    tally = in_thread(asyncio.run, two_people())
+    assert tally.done["bottles thrown"] == 1 and tally.done["bottles picked"] == 1, tally.lines()
+    bottle = Bottle.objects.get()
+    assert Pick.objects.filter(bottle=bottle).count() == 1 and bottle.in_sea  # thrown back
+    assert Presence.objects.filter(visible=True).count() == 2
+    assert ShakeAttempt.objects.filter(state=ShakeAttempt.State.MATCHED).count() == 2
+    assert tally.done["shake matched"] == 2 and not tally.errors
 
 
 def test_a_stopped_run_ends_at_once_and_every_bot_leaves(room, live_url):
