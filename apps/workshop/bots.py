@@ -4,7 +4,7 @@ can rehearse alone, and bench/bench_workshop_room.py has a realistic load (it ru
 A bot is a browser over HTTP (bench/_serve.py's `Browser`: cookies, CSRF, keep-alive) and one websocket
 (bench/chatclient.py's `ChatClient`): it opens the console's join URL, types a name and is in; then, at human
 pace with jitter, it chats in the workshop group, grabs each red packet whose card appears, throws and picks
-drift bottles, and shakes (People Nearby at a demo spot first). Every bot stops by itself at its run's end.
+drift bottles, shakes (People Nearby at a demo spot first) and posts on the workshop's Weibo topic. Every bot stops by itself at its run's end.
 
 The console's button runs `manage.py workshop_bots` as a subprocess (`start`), not in a thread of the server:
 a worker that served 50 bots' clients from its own event loop and GIL would slow every real request it serves,
@@ -37,7 +37,7 @@ from apps.core.errors import DomainError
 from bench._serve import Browser, hidden_inputs
 from bench.chatclient import ChatClient
 
-from . import access
+from . import access, scenes
 
 RUN_KEY = "workshop.bots.run"
 MAX_COUNT = 200  # the join limit per network address is 400 an hour (settings): two full runs fit
@@ -53,6 +53,7 @@ FIRST_NAMES = ["Ada", "Ben", "Chloe", "Dev", "Elif", "Femi", "Gus", "Hana", "Iva
 CHAT_LINES = ["Hello from the back row! 👋", "大家好！", "Is the red packet still there?", "这个功能太好玩了",
               "How do I shake?", "Got ¥1.23 😂", "谢谢分享！", "Which city are you in?", "👍👍", "学到了"]  # fmt: skip
 HELLOS = ["Hi all, %(name)s here 👋", "大家好，我是 %(name)s", "Hello from %(name)s!"]
+WEIBO_LINES = ["Learning how Weibo works, live!", "现场学习微博热搜", "Posting from the workshop 📱"]
 BOTTLE_LINES = ["A bottle from the workshop 🍾", "你好，陌生人！", "Greetings from a rehearsal bot"]
 
 
@@ -331,12 +332,27 @@ class Bot:
                 "bottle back", "POST", f"/bottles/{int(found.group(1))}/back/", form=self._form()
             )
 
+    async def post_weibo(self) -> None:
+        """A Weibo post on the workshop's topic: the room's posts take the hot-topic scene higher."""
+        text = f"#{scenes.TOPIC}# {self.rng.choice(WEIBO_LINES)}"
+        answer = await self._http("weibo post", "POST", "/weibo/compose/", form=self._form(text=text))
+        if answer is not None:
+            self.tally.done["weibo posts" if answer[0] == 302 else "weibo posts refused"] += 1
+
     async def live(self, until: float) -> None:
         """Until `until` (loop time): an action every PACE seconds or so, mostly chatting."""
         loop = asyncio.get_running_loop()
         await self.chat(self.rng.choice(HELLOS) % {"name": self.name})  # as people do on joining a group
         await self.be_nearby()
-        actions = [self.chat, self.chat, self.chat, self.shake, self.throw_bottle, self.pick_bottle]
+        actions = [
+            self.chat,
+            self.chat,
+            self.chat,
+            self.shake,
+            self.throw_bottle,
+            self.pick_bottle,
+            self.post_weibo,
+        ]
         while True:
             pause = self.rng.uniform(*PACE)
             if (

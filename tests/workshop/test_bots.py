@@ -21,7 +21,7 @@ from apps.core.errors import DomainError, NotFound
 from apps.wallet import services as wallet
 from apps.wallet.models import Grab, PaymentProfile
 from apps.wallet.seed import DEMO_PIN
-from apps.workshop import bots, joining
+from apps.workshop import bots, joining, scenes
 from apps.workshop import seed as workshop_seed
 from apps.workshop.models import Attendee
 from bench._serve import Browser
@@ -97,8 +97,10 @@ def test_bots_grab_a_red_packet_that_appears(room, live_url):
     assert Grab.objects.filter(user_id__in=attendees).count() == 2
 
 
-def test_bots_throw_pick_and_shake_over_the_real_paths(room, live_url, settings):
+def test_bots_throw_pick_shake_and_post_over_the_real_paths(room, live_url, settings):
     from apps.bottles.models import Bottle, Pick
+    from apps.microblog.models import Post
+    from apps.microblog.text import topic_key
     from apps.nearby.models import Presence, ShakeAttempt
 
     settings.BOTTLE_STARFISH_RATE = 0  # the net always brings up a bottle (the only one: A's)
@@ -113,6 +115,7 @@ def test_bots_throw_pick_and_shake_over_the_real_paths(room, live_url, settings)
         await a.throw_bottle()
         await b.pick_bottle()  # read a moment, then thrown back for someone else
         await asyncio.gather(a.shake(), b.shake())
+        await a.post_weibo()
         await asyncio.sleep(0.5)  # the match's event
         for bot in (a, b):
             await bot.close()
@@ -125,6 +128,7 @@ def test_bots_throw_pick_and_shake_over_the_real_paths(room, live_url, settings)
     assert Presence.objects.filter(visible=True).count() == 2
     assert ShakeAttempt.objects.filter(state=ShakeAttempt.State.MATCHED).count() == 2
     assert tally.done["shake matched"] == 2 and not tally.errors
+    assert Post.objects.filter(posttopic__topic__key=topic_key(scenes.TOPIC)).count() == 1
 
 
 def test_a_stopped_run_ends_at_once_and_every_bot_leaves(room, live_url):
