@@ -3,9 +3,9 @@
     manage.py workshop_bots --count 50 --minutes 3 --url http://127.0.0.1:8000
 
 They join by the real path (the join URL's page, a name), then chat in the workshop group, grab red packets,
-throw and pick bottles, shake and post on the workshop's Weibo topic, at human pace, and stop by themselves after --minutes (or at Ctrl-C or
-SIGTERM: the console's Stop). Run it beside the server, with its settings (the join code is read from the
-same database). A full join URL as --url is used as it is.
+throw and pick bottles, shake and post on the workshop's Weibo topic, at human pace, and stop by themselves
+after --minutes (or at Ctrl-C or SIGTERM: the console's Stop). Run it beside the server, with its settings
+(the join code is read from the same database). A full join URL as --url is used as it is.
 """
 
 import asyncio
