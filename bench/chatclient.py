@@ -68,8 +68,13 @@ class ChatClient:
                     if self.conversation is None or message["conversation"] == self.conversation:
                         self.live_events += 1
                         self._keep(message, live=True)
+                elif kind != "error":
+                    self.on_event(frame)
         except (websockets.ConnectionClosed, asyncio.CancelledError):
             pass
+
+    def on_event(self, frame: dict):
+        """Any other event (a shake's match, a card's change): for subclasses (apps/workshop/bots.py)."""
 
     def _keep(self, message: dict, *, live: bool = False):
         if live:

@@ -15,4 +15,6 @@ urlpatterns = [
     path("reset/", join_views.reset_page, name="reset"),
     path("phones/", views.phones_page, name="phones"),
     path("phones/enter/", views.phone_enter, name="phone_enter"),
+    path("scenes/<str:name>/", views.scene, name="scene"),
+    path("bots/", views.bots_run, name="bots"),
 ]

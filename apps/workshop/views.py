@@ -1,6 +1,9 @@
 """Workshop mode's pages: thin views, every one behind apps.workshop.access."""
 
+from datetime import UTC, datetime
+
 from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import get_language
@@ -11,7 +14,7 @@ from apps.core import clock, explainers
 from apps.core.errors import NotFound
 from apps.core.web import attempt
 
-from . import access, console, join_views, phones, slots, timemachine
+from . import access, bots, console, join_views, phones, scenes, slots, timemachine
 
 
 @access.host_only
@@ -29,6 +32,7 @@ def console_page(request):
             ("week", _("+1 week")),
         ],
         **join_views.console_panel(request),
+        **_scenes_panel(),
     }
     return render(request, "workshop/console.html", context)
 
@@ -76,3 +80,50 @@ def phone_enter(request):
     except NotFound:
         raise Http404() from None
     return redirect(settings.LOGIN_REDIRECT_URL)
+
+
+def _scenes_panel() -> dict:
+    run = bots.status()
+    return {
+        "bots_run": run and {**run, "until": datetime.fromtimestamp(run["until"], tz=UTC)},
+        "bots_defaults": {
+            "count": bots.DEFAULT_COUNT,
+            "minutes": bots.DEFAULT_MINUTES,
+            "max": bots.MAX_COUNT,
+        },
+    }
+
+
+@access.host_only
+@require_POST
+def scene(request, name: str):
+    """Run a scene (red-packet storm, hot topic, bottle sea), then back to the console, saying what happened."""
+    ok, said = attempt(
+        request, lambda: scenes.run(actor=request.user, name=name, pin=request.POST.get("pin", ""))
+    )
+    if ok:
+        messages.success(request, said)
+    return redirect("workshop:console")
+
+
+@access.host_only
+@require_POST
+def bots_run(request):
+    """Start or stop the rehearsal bots (a subprocess: apps.workshop.bots explains why)."""
+    if request.POST.get("action") == "stop":
+        ok, stopped = attempt(request, lambda: bots.stop(actor=request.user))
+        if ok:
+            messages.success(request, _("The bots have left.") if stopped else _("No bots were running."))
+        return redirect("workshop:console")
+    base = f"{request.scheme}://{request.get_host()}"
+    count, minutes = request.POST.get("count", ""), request.POST.get("minutes", "")
+    ok, run = attempt(
+        request, lambda: bots.start(actor=request.user, count=count, minutes=minutes, base_url=base)
+    )
+    if ok:
+        messages.success(
+            request,
+            _("%(n)s bots are joining; they leave by themselves after %(minutes)s min.")
+            % {"n": run["count"], "minutes": f"{run['minutes']:g}"},
+        )
+    return redirect("workshop:console")
