@@ -120,21 +120,14 @@ def table(title: str, header: list[str], rows: list[list]) -> None:
         print("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=False)))
 
 
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-
-
 def fresh_pg(name: str) -> str | None:
     """The URL of PostgreSQL database `name`, dropped and created anew; None (said why) if there is no server."""
-    try:
-        import psycopg
+    from _serve import fresh_pg as made
 
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
-    except Exception as exc:  # no server here: report and skip
-        print(f"PostgreSQL skipped: {exc}")
-        return None
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
+    url, reason = made(name)
+    if reason:
+        print(f"PostgreSQL skipped: {reason}")
+    return url
 
 
 def run_child(script: str, db: str, env: dict) -> dict | None:

@@ -31,7 +31,7 @@ async def in_own_process(name: str, *args) -> dict:
 def room_client(base: str, cookie: str, conversation: int):
     """bench/chatclient.py's client, also keeping each live arrival's latency under its window's label, so a
     late arrival from one window is never counted in the next."""
-    from bench.chatclient import ChatClient
+    from apps.core.clients import ChatClient
 
     class RoomClient(ChatClient):
         def __init__(self, *args):

@@ -2,23 +2,19 @@
 CPU seconds from /proc, and talk HTTP/1.1 to it from asyncio as a browser would (cookies, CSRF, keep-alive).
 """
 
-import asyncio
 import contextlib
 import os
-import re
-import secrets
 import socket
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlencode
-
-import h11
 
 ROOT = Path(__file__).resolve().parent.parent
-TIMEOUT = float(os.environ.get("HTTP_TIMEOUT", "60"))
+sys.path.insert(0, str(ROOT))
+
+from apps.core.clients import Browser, hidden_inputs  # noqa: E402,F401 (the benches' client, re-exported)
 
 
 def free_port() -> int:
@@ -109,110 +105,63 @@ def _children(pid: int) -> list[int]:
     return found
 
 
-class Browser:
-    """One person's browser: a keep-alive HTTP/1.1 connection and a cookie jar."""
-
-    def __init__(self, base: str, cookie: str = ""):
-        self.host, self.port = base.removeprefix("http://").split(":")
-        self.cookies: dict[str, str] = {}
-        for part in filter(None, cookie.split("; ")):
-            name, _, value = part.partition("=")
-            self.cookies[name] = value
-        self._io = None
-
-    def give_csrf_cookie(self) -> str:
-        """The csrftoken cookie a browser holds after any page of the app (pages set one)."""
-        self.cookies.setdefault(
-            "csrftoken", secrets.token_urlsafe(24)[:32].replace("-", "a").replace("_", "b")
-        )
-        return self.cookies["csrftoken"]
-
-    async def request(self, method: str, path: str, *, form: dict | None = None, headers=()) -> tuple:
-        """(status, headers dict, body bytes); reconnects once if the server closed the connection.
-        No answer within TIMEOUT seconds raises TimeoutError (a benchmark counts it, never hangs)."""
-        for attempt in (1, 2):
-            try:
-                return await asyncio.wait_for(self._request(method, path, form, headers), TIMEOUT)
-            except (ConnectionError, h11.RemoteProtocolError, asyncio.IncompleteReadError) as exc:
-                await self.close()
-                if attempt == 2:
-                    raise ConnectionError(str(exc)) from exc
-            except TimeoutError:
-                await self.close()
-                raise
-        raise AssertionError
-
-    async def _request(self, method, path, form, extra):
-        if self._io is None:
-            reader, writer = await asyncio.open_connection(self.host, int(self.port))
-            self._io = (reader, writer, h11.Connection(h11.CLIENT))
-        reader, writer, conn = self._io
-        body = urlencode(form).encode() if form is not None else b""
-        headers = [("Host", f"{self.host}:{self.port}"), ("User-Agent", "socialdemo-bench")]
-        if self.cookies:
-            headers.append(("Cookie", "; ".join(f"{k}={v}" for k, v in self.cookies.items())))
-        if form is not None:
-            headers += [
-                ("Content-Type", "application/x-www-form-urlencoded"),
-                ("Content-Length", str(len(body))),
-            ]
-        if method == "POST":
-            headers.append(("Origin", f"http://{self.host}:{self.port}"))
-        headers += list(extra)
-        writer.write(conn.send(h11.Request(method=method, target=path, headers=headers)))
-        if body:
-            writer.write(conn.send(h11.Data(data=body)))
-        writer.write(conn.send(h11.EndOfMessage()))
-        await writer.drain()
-        response, chunks = None, []
-        while True:
-            event = conn.next_event()
-            if event is h11.NEED_DATA:
-                data = await reader.read(65536)
-                if not data:
-                    raise ConnectionError("server closed the connection")
-                conn.receive_data(data)
-            elif isinstance(event, h11.Response):
-                response = event
-            elif isinstance(event, h11.Data):
-                chunks.append(bytes(event.data))
-            elif isinstance(event, h11.EndOfMessage):
-                break
-        answer = {}
-        for name, value in response.headers:
-            name, value = name.decode().lower(), value.decode()
-            if name == "set-cookie":
-                cookie_name, _, rest = value.partition("=")
-                self.cookies[cookie_name] = rest.split(";", 1)[0]
-            answer[name] = value
-        if conn.our_state is h11.DONE and conn.their_state is h11.DONE:
-            conn.start_next_cycle()
-        else:
-            await self.close()
-        return response.status_code, answer, b"".join(chunks)
-
-    async def close(self):
-        if self._io is not None:
-            self._io[1].close()
-            self._io = None
-
-
-def hidden_inputs(html: bytes, *, field: str) -> dict[str, str]:
-    """The hidden fields (CSRF token, idempotency key, next) of the page's form that has `field`, as a
-    browser would submit them."""
-    for form in re.findall(rb"<form\b.*?</form>", html, flags=re.DOTALL):
-        if f'name="{field}"'.encode() not in form:
-            continue
-        fields = {}
-        for tag in re.findall(rb"<input[^>]*type=\"hidden\"[^>]*>", form):
-            name = re.search(rb'name="([^"]*)"', tag)
-            value = re.search(rb'value="([^"]*)"', tag)
-            if name:
-                fields[name.group(1).decode()] = value.group(1).decode() if value else ""
-        return fields
-    raise AssertionError(f"no form with a {field!r} field on the page")
-
-
 def percentile(values, q):
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(len(ordered) * q))] if ordered else float("nan")
+
+
+# --- A served benchmark on both setups -----------------------------------------------------------------------
+
+SETUPS = os.environ.get("SETUPS", "sqlite,pg").split(",")
+PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
+
+
+def reachable(url: str) -> str | None:
+    """None if something listens at `url`'s host and port, else why not."""
+    from urllib.parse import urlparse
+
+    parts = urlparse(url)
+    try:
+        socket.create_connection((parts.hostname, parts.port), timeout=2).close()
+    except OSError as exc:
+        return f"{parts.scheme} at {parts.hostname}:{parts.port} unreachable ({exc.strerror or exc})"
+    return None
+
+
+def fresh_pg(name: str) -> tuple[str | None, str | None]:
+    """(the URL of PostgreSQL database `name`, dropped and made anew; None) or (None, why not)."""
+    try:
+        import psycopg
+
+        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
+            conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+            conn.execute(f"CREATE DATABASE {name}")
+    except Exception as exc:  # no server here: said, and the setup skipped
+        return None, f"PostgreSQL: {exc}".strip()
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name, None
+
+
+def served_setups(script: str, *, pg_db: str, prefix: str) -> int:
+    """Run `script sqlite` (make demo's setup), then `script pg` on a fresh PostgreSQL database `pg_db` with
+    Redis (docs/deploy.md's; skipped, said why, where either is unreachable), each in a process of its own
+    that prints its table. 1 if either failed."""
+    failed = False
+    for name in SETUPS:
+        env = {**os.environ}
+        env.pop("DATABASE_URL", None)
+        env.pop("REDIS_URL", None)
+        if name == "pg":
+            url, reason = None, reachable(PG_ADMIN) or reachable(REDIS_URL)
+            if not reason:
+                url, reason = fresh_pg(pg_db)
+            if reason:
+                print(f"\nPostgreSQL + Redis skipped: {reason}")
+                continue
+            env.update(DATABASE_URL=url, REDIS_URL=REDIS_URL, REDIS_PREFIX=f"{prefix}{os.getpid()}")
+        print(flush=True)
+        result = subprocess.run(
+            [sys.executable, str(Path(script).resolve()), name], cwd=ROOT, env=env, check=False
+        )
+        failed |= result.returncode != 0
+    return 1 if failed else 0

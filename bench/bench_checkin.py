@@ -33,7 +33,6 @@ import asyncio
 import json
 import os
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -49,8 +48,6 @@ KIOSKS = int(os.environ.get("KIOSKS", "200"))
 BUDGET = int(os.environ.get("BUDGET", str(PEOPLE * 3 // 4)))  # coupons to give: some people find none left
 ROUNDS = int(os.environ.get("ROUNDS", "200"))  # in-process draws
 CODE_TARGET_MS = 5.0
-SETUPS = os.environ.get("SETUPS", "sqlite,pg").split(",")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 PG_DB = "bench_checkin"
 
 
@@ -423,28 +420,9 @@ def child(setup_name: str) -> None:
 
 
 def main() -> int:
-    from _django import PG_ADMIN, fresh_pg
-    from bench_room import reachable
+    from _serve import served_setups
 
-    failed = False
-    for name in SETUPS:
-        env = {**os.environ}
-        env.pop("DATABASE_URL", None)
-        env.pop("REDIS_URL", None)
-        if name == "pg":
-            reason = reachable(PG_ADMIN) or reachable(REDIS_URL)
-            url = None
-            if not reason:
-                url = fresh_pg(PG_DB)
-                reason = None if url else "no database could be made"
-            if reason:
-                print(f"\nPostgreSQL + Redis skipped: {reason}")
-                continue
-            env.update(DATABASE_URL=url, REDIS_URL=REDIS_URL, REDIS_PREFIX=f"benchcheckin{os.getpid()}")
-        print(flush=True)
-        result = subprocess.run([sys.executable, str(Path(__file__)), name], cwd=ROOT, env=env, check=False)
-        failed |= result.returncode != 0
-    return 1 if failed else 0
+    return served_setups(__file__, pg_db=PG_DB, prefix="benchcheckin")
 
 
 if __name__ == "__main__":

@@ -26,12 +26,9 @@ row compares with a baseline from the same run, and the server's CPU seconds (fr
 import asyncio
 import math
 import os
-import socket
-import subprocess
 import sys
 import time
 from pathlib import Path
-from urllib.parse import urlparse
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -60,10 +57,7 @@ BURST = int(os.environ.get("BURST", "500"))
 LIST_SECONDS = float(os.environ.get("LIST_SECONDS", "5"))
 LIST_CONCURRENCY = int(os.environ.get("LIST_CONCURRENCY", "10"))
 LIST_CONVERSATIONS = 30
-SETUPS = os.environ.get("SETUPS", "sqlite,pg").split(",")
-PG_ADMIN = os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
 PG_DB = "bench_room"
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 PACKET_YUAN = 200
 
 # --- The data (written in this process before the server starts) ---------------------------------------
@@ -286,46 +280,10 @@ def child(setup_name: str) -> None:
 # --- Both setups ---------------------------------------------------------------------------------------------
 
 
-def reachable(url: str) -> str | None:
-    parts = urlparse(url)
-    try:
-        socket.create_connection((parts.hostname, parts.port), timeout=2).close()
-    except OSError as exc:
-        return f"{parts.scheme} at {parts.hostname}:{parts.port} unreachable ({exc.strerror or exc})"
-    return None
-
-
-def fresh_pg() -> tuple[str | None, str | None]:
-    try:
-        import psycopg
-
-        with psycopg.connect(PG_ADMIN, autocommit=True, connect_timeout=3) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-            conn.execute(f"CREATE DATABASE {PG_DB}")
-    except Exception as exc:
-        return None, f"PostgreSQL: {exc}".strip()
-    return PG_ADMIN.rsplit("/", 1)[0] + "/" + PG_DB, None
-
-
 def main() -> int:
-    failed = False
-    for name in SETUPS:
-        env = {**os.environ}
-        env.pop("DATABASE_URL", None)
-        env.pop("REDIS_URL", None)
-        if name == "pg":
-            reason = reachable(PG_ADMIN) or reachable(REDIS_URL)
-            url = None
-            if not reason:
-                url, reason = fresh_pg()
-            if reason:
-                print(f"\nPostgreSQL + Redis skipped: {reason}")
-                continue
-            env.update(DATABASE_URL=url, REDIS_URL=REDIS_URL, REDIS_PREFIX=f"benchroom{os.getpid()}")
-        print(flush=True)
-        result = subprocess.run([sys.executable, str(Path(__file__)), name], cwd=ROOT, env=env, check=False)
-        failed |= result.returncode != 0
-    return 1 if failed else 0
+    from _serve import served_setups
+
+    return served_setups(__file__, pg_db=PG_DB, prefix="benchroom")
 
 
 if __name__ == "__main__":

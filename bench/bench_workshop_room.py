@@ -26,7 +26,6 @@ sharing the machine's 2 cores with the server: latencies include the clients' ow
 import asyncio
 import os
 import random
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -42,9 +41,7 @@ JOIN_WINDOW = float(os.environ.get("JOIN_WINDOW", "60"))
 CHAT_SECONDS = float(os.environ.get("CHAT_SECONDS", "30"))
 CHAT_PAUSE = (10.0, 30.0)
 SHAKE_SPREAD = 3.0
-SETUPS = os.environ.get("SETUPS", "sqlite,pg").split(",")
 PG_DB = "bench_workshop_room"
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def prepare() -> dict:
@@ -280,28 +277,9 @@ def child(setup_name: str) -> None:
 
 
 def main() -> int:
-    from _django import fresh_pg
-    from bench_room import reachable
+    from _serve import served_setups
 
-    failed = False
-    for name in SETUPS:
-        env = {**os.environ}
-        env.pop("DATABASE_URL", None)
-        env.pop("REDIS_URL", None)
-        if name == "pg":
-            reason = reachable(
-                os.environ.get("BENCH_PG_ADMIN", "postgresql://postgres@127.0.0.1:5432/postgres")
-            )
-            reason = reason or reachable(REDIS_URL)
-            url = None if reason else fresh_pg(PG_DB)
-            if url is None:
-                print(f"\nPostgreSQL + Redis skipped: {reason or 'no database'}")
-                continue
-            env.update(DATABASE_URL=url, REDIS_URL=REDIS_URL, REDIS_PREFIX=f"benchworkshop{os.getpid()}")
-        print(flush=True)
-        result = subprocess.run([sys.executable, str(Path(__file__)), name], cwd=ROOT, env=env, check=False)
-        failed |= result.returncode != 0
-    return 1 if failed else 0
+    return served_setups(__file__, pg_db=PG_DB, prefix="benchworkshop")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,8 @@
 """Rehearsal bots: simulated attendees who join by the real path and use the app as a room would, so a presenter
 can rehearse alone, and bench/bench_workshop_room.py has a realistic load (it runs these same bots).
 
-A bot is a browser over HTTP (bench/_serve.py's `Browser`: cookies, CSRF, keep-alive) and one websocket
-(bench/chatclient.py's `ChatClient`): it opens the console's join URL, types a name and is in; then, at human
+A bot is a browser over HTTP (apps.core.clients.Browser: cookies, CSRF, keep-alive) and one websocket
+(apps.core.clients.ChatClient): it opens the console's join URL, types a name and is in; then, at human
 pace with jitter, it chats in the workshop group, grabs each red packet whose card appears, throws and picks
 drift bottles, shakes (People Nearby at a demo spot first) and posts on the workshop's Weibo topic. Every bot stops by itself at its run's end.
 
@@ -33,9 +33,8 @@ from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
+from apps.core.clients import Browser, ChatClient, hidden_inputs
 from apps.core.errors import DomainError
-from bench._serve import Browser, hidden_inputs
-from bench.chatclient import ChatClient
 
 from . import access, scenes
 

@@ -22,7 +22,7 @@ from django.conf import settings
 from apps.accounts.models import User
 from apps.chat.models import ChatProfile, Conversation, Membership
 from apps.core import clock
-from bench.chatclient import ChatClient
+from apps.core.clients import ChatClient
 from tests.conftest import _free_port, need_service, redis_layer, redis_url_or_skip, session_key_for
 
 CLIENTS, EACH = 50, 5

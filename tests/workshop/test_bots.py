@@ -17,6 +17,7 @@ from django.urls import reverse
 from apps.chat.models import Membership, Message
 from apps.chat.seed import seed as chat_seed
 from apps.core import consumers
+from apps.core.clients import Browser
 from apps.core.errors import DomainError, NotFound
 from apps.wallet import services as wallet
 from apps.wallet.models import Grab, PaymentProfile
@@ -24,7 +25,6 @@ from apps.wallet.seed import DEMO_PIN
 from apps.workshop import bots, joining, scenes
 from apps.workshop import seed as workshop_seed
 from apps.workshop.models import Attendee
-from bench._serve import Browser
 from tests.concurrency import at_once
 from tests.conftest import in_thread, session_key_for
 
