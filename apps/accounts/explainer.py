@@ -7,6 +7,7 @@ from apps.core.explainers import Explainer, Fact, register
 register(
     Explainer(
         key="scan",
+        short=_("Scan"),
         title=_("QR codes and Scan (WeChat)"),
         how=_(
             "Every person, group and shop has a QR code; scanning one adds a friend, joins a group or pays, "

@@ -7,6 +7,7 @@ from apps.core.explainers import Explainer, Fact, register
 register(
     Explainer(
         key="bottles",
+        short=_("Drift bottles"),
         title=_("Drift Bottle (WeChat)"),
         how=_(
             "Write a short message, throw it into a shared virtual sea, and a stranger picks it up and may "

@@ -7,6 +7,7 @@ from apps.core.explainers import Explainer, Fact, register
 register(
     Explainer(
         key="chat",
+        short=_("Chats"),
         title=_("Chats: WeChat and QQ messaging"),
         how=_(
             "One-to-one and group chats with text, stickers, photos, red packets and transfers, all in one app: "

@@ -40,6 +40,11 @@ class Explainer:
     how: object  # how the real feature works, in a sentence or two
     facts: tuple[Fact, ...]  # why it mattered, from the articles
     order: int = 100
+    short: object = None  # the feature's name alone, for a row of buttons (the console's)
+
+    @property
+    def name(self):
+        return self.short or self.title
 
 
 _explainers: dict[str, Explainer] = {}

@@ -7,6 +7,7 @@ from apps.core.explainers import Explainer, Fact, register
 register(
     Explainer(
         key="weibo",
+        short=_("Weibo"),
         title=_("Weibo: China's microblogs"),
         how=_(
             "Short public posts with pictures, reposts, threaded comments and #topics#; the hot-search list "

@@ -7,6 +7,7 @@ from apps.core.explainers import Explainer, Fact, register
 register(
     Explainer(
         key="nearby",
+        short=_("People Nearby"),
         title=_("People Nearby (WeChat)"),
         how=_(
             "People who choose to be seen are listed by rough distance; you can say hi with a friend request. "
@@ -34,6 +35,7 @@ register(
 register(
     Explainer(
         key="shake",
+        short=_("Shake"),
         title=_("Shake (WeChat)"),
         how=_(
             "Shake your phone (or press the button) and you are matched with someone shaking at the same "

@@ -7,6 +7,7 @@ from apps.core.explainers import Explainer, Fact, register
 register(
     Explainer(
         key="wallet",
+        short=_("Wallet"),
         title=_("Wallet, transfers and red packets (WeChat Pay)"),
         how=_(
             "Money lives in the chat app: pay a shop by its QR code, transfer money to a friend, or put money "

@@ -5,10 +5,10 @@ from django.contrib.auth.hashers import make_password
 from django.core.cache import cache
 
 from apps.bottles import services as bottles
-from apps.checkin import codes
-from apps.checkin import services as checkin
 from apps.chat import services as chat
 from apps.chat.models import Message
+from apps.checkin import codes
+from apps.checkin import services as checkin
 from apps.core import activity, realtime
 from apps.core.errors import NotFound
 from apps.microblog.services.posts import post_create

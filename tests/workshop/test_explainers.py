@@ -14,6 +14,7 @@ PAGES = {
     "shake": "nearby:shake",
     "wallet": "wallet:home",
     "scan": "core:scan",
+    "checkin": "checkin:mine",
 }
 
 
@@ -26,6 +27,7 @@ def test_every_feature_has_an_explainer_whose_facts_name_their_article():
         "shake",
         "wallet",
         "scan",
+        "checkin",
     ]
     for explainer in explainers.every():
         assert explainer.facts
@@ -56,7 +58,9 @@ def test_the_host_shows_an_explainer_full_screen(host, client_as, demo):
     html = client_as(host).get("/workshop/explain/shake/").content.decode()
     assert "Shake (WeChat)" in html and "especially popular with students" in html
     assert client_as(host).get("/workshop/explain/nothing/").status_code == 404
-    assert 'href="/workshop/explain/wallet/"' in client_as(host).get("/workshop/").content.decode()
+    console = client_as(host).get("/workshop/").content.decode()
+    assert 'href="/workshop/explain/wallet/"' in console
+    assert ">Drift bottles</a>" in console  # the feature's name on its button, the card's title on hover
 
 
 def test_an_attendee_cannot_open_the_full_screen_explainer(host, emma, client_as, demo):
