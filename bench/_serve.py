@@ -165,3 +165,15 @@ def served_setups(script: str, *, pg_db: str, prefix: str) -> int:
         )
         failed |= result.returncode != 0
     return 1 if failed else 0
+
+
+def demo_server(setup_name: str, secret_key: str) -> tuple[Server, int, str]:
+    """(the server, its workers, its layer) as this setup runs it: `sqlite` as make demo (one worker, the
+    in-memory layer), `pg` as docs/deploy.md (two workers, channels-redis), on the child's database. Not started."""
+    workers = 2 if setup_name == "pg" else 1
+    env = {"SECRET_KEY": secret_key, "DATABASE_URL": os.environ["DATABASE_URL"]}
+    layer = "in-memory layer"
+    if setup_name == "pg":
+        env.update(REDIS_URL=os.environ["REDIS_URL"], REDIS_PREFIX=os.environ["REDIS_PREFIX"])
+        layer = "channels-redis"
+    return Server(workers=workers, env=env), workers, layer

@@ -387,7 +387,7 @@ async def run_all(server, data: dict) -> list[list]:
 
 def child(setup_name: str) -> None:
     from _django import setup, table
-    from _serve import Server
+    from _serve import demo_server
 
     started = time.monotonic()
     setup(seed=True)
@@ -400,13 +400,7 @@ def child(setup_name: str) -> None:
         flush=True,
     )
     rows = in_process_codes()
-    workers = 2 if setup_name == "pg" else 1
-    env = {"SECRET_KEY": data["secret_key"], "DATABASE_URL": os.environ["DATABASE_URL"]}
-    layer = "in-memory layer"
-    if setup_name == "pg":
-        env.update(REDIS_URL=os.environ["REDIS_URL"], REDIS_PREFIX=os.environ["REDIS_PREFIX"])
-        layer = "channels-redis"
-    server = Server(workers=workers, env=env)
+    server, workers, layer = demo_server(setup_name, data["secret_key"])
     try:
         rows += asyncio.run(run_all(server, data))
     finally:

@@ -264,7 +264,7 @@ def resets(joined: int) -> list[list]:
 
 def child(setup_name: str) -> None:
     from _django import session_cookies, setup, table
-    from _serve import Server
+    from _serve import demo_server
 
     started = time.monotonic()
     setup(seed=True)
@@ -283,13 +283,7 @@ def child(setup_name: str) -> None:
     }
     members_before = Membership.objects.filter(conversation=group, active=True).count()
     print(f"  migrated and seeded in {time.monotonic() - started:.0f} s", flush=True)
-    workers = 2 if setup_name == "pg" else 1
-    env = {"SECRET_KEY": settings.SECRET_KEY, "DATABASE_URL": os.environ["DATABASE_URL"]}
-    layer = "in-memory layer"
-    if setup_name == "pg":
-        env.update(REDIS_URL=os.environ["REDIS_URL"], REDIS_PREFIX=os.environ["REDIS_PREFIX"])
-        layer = "channels-redis"
-    server = Server(workers=workers, env=env)
+    server, workers, layer = demo_server(setup_name, settings.SECRET_KEY)
     try:
         rows, result = asyncio.run(run_all(server, data))
     finally:
