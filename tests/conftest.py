@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlparse
 
 import pytest
@@ -356,7 +357,9 @@ def serve_lifespan_until(done: threading.Event, *, timeout: float = 20) -> list[
         await task
         return sent
 
-    with ThreadPoolExecutor(1) as thread:
+    # This process is a test run, not a server: its heap is not frozen (tests/core/test_collector.py does that
+    # in a process of its own).
+    with mock.patch("apps.core.collector.tune_for_serving"), ThreadPoolExecutor(1) as thread:
         return thread.submit(asyncio.run, scenario()).result()
 
 

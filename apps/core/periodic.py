@@ -26,7 +26,7 @@ from datetime import timedelta
 from asgiref.sync import sync_to_async
 from django.db import IntegrityError, close_old_connections, transaction
 
-from apps.core import clock
+from apps.core import clock, collector
 
 log = logging.getLogger(__name__)
 TICK = 1.0  # seconds between looks at what is due
@@ -143,6 +143,7 @@ async def lifespan(scope, receive, send) -> None:
     while True:
         message = await receive()
         if message["type"] == "lifespan.startup":
+            collector.tune_for_serving()  # what start-up built lives as long as the server
             start()
             await send({"type": "lifespan.startup.complete"})
         elif message["type"] == "lifespan.shutdown":
