@@ -210,24 +210,32 @@ async def grab_at_once(browsers: list, packet: int) -> dict:
     return {"outcomes": outcomes, "slowest_s": max(t for _k, t in results)}
 
 
-async def requests_per_second(base: str, cookie: str, path: str, *, seconds: float, concurrency: int) -> dict:
+async def requests_per_second(
+    base: str, cookie: str, paths: list[str], *, seconds: float, concurrency: int
+) -> dict:
+    """Requests per second to each of `paths` in turn, each for `seconds`, on the same `concurrency` keep-alive
+    connections: with several workers a connection stays with the worker that accepted it, and separate
+    connections for each path once put all ten of one path on one worker (0.13x instead of 0.34x)."""
     from _serve import Browser
 
-    statuses = {}
-    deadline = time.monotonic() + seconds
+    browsers = [Browser(base, cookie) for _ in range(concurrency)]
 
-    async def worker():
-        browser, done = Browser(base, cookie), 0
+    async def worker(browser, path, deadline, statuses):
+        done = 0
         while time.monotonic() < deadline:
             status, _h, _b = await browser.request("GET", path)
             statuses[status] = statuses.get(status, 0) + 1
             done += 1
-        await browser.close()
         return done
 
-    started = time.monotonic()
-    total = sum(await asyncio.gather(*(worker() for _ in range(concurrency))))
-    return {"per_s": total / (time.monotonic() - started), "statuses": statuses}
+    results = {}
+    for path in paths:
+        statuses, started = {}, time.monotonic()
+        deadline = started + seconds
+        total = sum(await asyncio.gather(*(worker(b, path, deadline, statuses) for b in browsers)))
+        results[path] = {"per_s": total / (time.monotonic() - started), "statuses": statuses}
+    await asyncio.gather(*(b.close() for b in browsers))
+    return results
 
 
 async def open_at_once(base: str, cookies: list[str]) -> dict:

@@ -242,8 +242,8 @@ async def run_all(server, data: dict) -> list[list]:
 
     cpu = server.cpu_seconds()
     list_load = {"seconds": LIST_SECONDS, "concurrency": LIST_CONCURRENCY}
-    health = await requests_per_second(base, data["reader_cookie"], "/healthz", **list_load)
-    listing = await requests_per_second(base, data["reader_cookie"], "/", **list_load)
+    both = await requests_per_second(base, data["reader_cookie"], ["/healthz", "/"], **list_load)
+    health, listing = both["/healthz"], both["/"]
     ratio = listing["per_s"] / health["per_s"]
     ok = set(listing["statuses"]) == {200} and set(health["statuses"]) == {200}
     rows.append(
