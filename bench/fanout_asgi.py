@@ -36,6 +36,8 @@ class MinimalBroadcast(AsyncWebsocketConsumer):
 application = ProtocolTypeRouter(
     {
         "http": app.application_mapping["http"],
+        # The app's start-up (periodic work, the tuned garbage collector): both consumers share this process.
+        "lifespan": app.application_mapping["lifespan"],
         "websocket": AllowedHostsOriginValidator(
             AuthMiddlewareStack(
                 URLRouter([path("bench/ws/", MinimalBroadcast.as_asgi()), *websocket_urlpatterns])
