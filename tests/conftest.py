@@ -315,18 +315,50 @@ PHONE = {
 }
 
 
+# Let finite animations end first (a kiosk's new avatar popping in, a bottle unfolding): axe reads colours
+# mid-transition wrong.
+ANIMATIONS_ENDED = """Promise.all(document.getAnimations()
+    .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
+    .map(a => a.finished.catch(() => null)))"""
+
+
+# Counts the page's fetches in flight (the app's JS uses fetch only), so a sweep can wait for them to end.
+COUNT_FETCHES = """
+(() => {
+  const fetch = window.fetch;
+  window.__fetching = 0;
+  window.fetch = (...args) => {
+    window.__fetching += 1;
+    return fetch(...args).finally(() => { window.__fetching -= 1; });
+  };
+})();
+"""
+SETTLED = """() => document.readyState === 'complete' && window.__fetching === 0
+  && Array.from(document.images).every((img) => img.complete || img.loading === 'lazy')"""
+
+
+def watched_page(context):
+    """A page of `context` whose fetches are counted (COUNT_FETCHES) from its next navigation on, for settle()."""
+    context.add_init_script(COUNT_FETCHES)
+    return context.new_page()
+
+
+def settle(page) -> None:
+    """Wait until a watched_page is loaded, has no fetch in flight, every image and font in and its finite
+    animations ended: what Playwright's "networkidle" stands for here, without its 500 ms of silence a page
+    (half of a sweep of ~50 pages)."""
+    page.wait_for_function(SETTLED)
+    page.evaluate("document.fonts.ready.then(() => true)")
+    page.evaluate(ANIMATIONS_ENDED)
+
+
 def look_at(page, name: str, *, width: int = 390, full_page: bool = True) -> None:
     """What every page a browser test opens must be: no sideways scroll at the phone's width, no axe violation;
     and its screenshot, to look at (artifacts/screens/<name>-<width>.png)."""
     from axe_playwright_python.sync_playwright import Axe
 
     assert page.evaluate("document.documentElement.scrollWidth") <= width, name
-    # Let finite animations end first (a kiosk's new avatar popping in): axe reads colours mid-transition wrong.
-    page.evaluate(
-        """Promise.all(document.getAnimations()
-            .filter(a => a.effect && a.effect.getComputedTiming().iterations !== Infinity)
-            .map(a => a.finished.catch(() => null)))"""
-    )
+    page.evaluate(ANIMATIONS_ENDED)
     found = Axe().run(page).response["violations"]
     assert not found, [(v["id"], [n["target"] for n in v["nodes"]]) for v in found]
     page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=full_page)

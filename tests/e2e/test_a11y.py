@@ -17,6 +17,7 @@ from apps.bottles import services as bottles
 from apps.nearby import grid
 from apps.nearby import services as nearby
 from apps.wallet import services as wallet
+from tests.conftest import settle, watched_page
 
 axe = Axe()
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
@@ -148,7 +149,7 @@ def shoot(page, name: str, locale: str) -> None:
 
 def violations_on(page, where: str, locale: str) -> list[str]:
     """axe's violations on the page as it is now, one readable line per element (and its screenshots)."""
-    page.wait_for_load_state("networkidle")
+    settle(page)
     found = axe.run(page).response["violations"]
     shoot(page, where, locale)
     return [
@@ -161,12 +162,12 @@ def violations_on(page, where: str, locale: str) -> list[str]:
 @pytest.mark.parametrize("locale", ["en", "zh-hans"])
 def test_no_accessibility_violation_on_any_page(new_context, demo, locale):
     problems: list[str] = []
-    visitor = new_context(None, locale).new_page()
+    visitor = watched_page(new_context(None, locale))
     for name, path in LOGGED_OUT.items():
         assert visitor.goto(path).ok, path
         problems += violations_on(visitor, name, locale)
 
-    page = new_context(User.objects.get(username="liwei"), locale).new_page()
+    page = watched_page(new_context(User.objects.get(username="liwei"), locale))
     for name, path in logged_in_pages(demo).items():
         assert page.goto(path).ok, path
         problems += violations_on(page, name, locale)
@@ -186,14 +187,14 @@ def test_no_accessibility_violation_on_any_page(new_context, demo, locale):
     page.get_by_role("button", name=re.compile("Stickers|表情")).click()
     page.get_by_test_id("composer-plus").click()
     problems += violations_on(page, "composer-panels", locale)
-    sophie = new_context(User.objects.get(username="sophie"), locale).new_page()
+    sophie = watched_page(new_context(User.objects.get(username="sophie"), locale))
     sophie.goto(f"/chats/{demo.chat_with_cards}/")
     sophie.locator(f'a[data-packet="{demo.open_packet}"]').click()
     sophie.get_by_test_id("open-packet").wait_for()
     problems += violations_on(sophie, "packet-modal", locale)
     sophie.goto("/bottles/?net=starfish")  # the beach with empty hands, after a starfish
     problems += violations_on(sophie, "bottles-beach-starfish", locale)
-    tom = new_context(User.objects.get(username="tom"), locale).new_page()
+    tom = watched_page(new_context(User.objects.get(username="tom"), locale))
     tom.goto("/nearby/")  # someone who has not joined People Nearby: the opt-in page
     problems += violations_on(tom, "nearby-opt-in", locale)
     page.goto("/nearby/")

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
+from tests.conftest import settle, watched_page
+
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
 PAGES = [
     "/",
@@ -28,14 +30,14 @@ PAGES = [
 @pytest.mark.parametrize("locale", ["en", "zh-hans"])
 def test_pages_render_cleanly(new_context, liwei, locale):
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = new_context(liwei, locale).new_page()
+    page = watched_page(new_context(liwei, locale))
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     for path in PAGES:
         response = page.goto(path)
         assert response.ok, path
-        page.wait_for_load_state("networkidle")
+        settle(page)
         name = path.strip("/").replace("/", "_").replace("?", "_").replace("=", "-") or "chats"
         page.screenshot(path=str(SHOTS / f"{locale}-{name}.png"), full_page=True)
     assert problems == []
