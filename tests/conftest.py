@@ -333,7 +333,7 @@ COUNT_FETCHES = """
   };
 })();
 """
-SETTLED = """() => document.readyState === 'complete' && window.__fetching === 0
+SETTLED = """() => document.readyState === 'complete' && !window.__fetching
   && Array.from(document.images).every((img) => img.complete || img.loading === 'lazy')"""
 
 

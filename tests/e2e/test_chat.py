@@ -5,6 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from apps.chat import services
+from tests.conftest import settle, watched_page
 
 
 def test_two_browsers_chat_live_read_ticks_and_recall(page_as, liwei, wangfang):
@@ -126,13 +127,13 @@ def test_chat_pages_render_cleanly_in_both_languages(new_context, liwei):
         "chat-groups": "/chats/groups/",
     }
     for locale in ("en", "zh-hans"):
-        page = new_context(liwei, locale).new_page()
+        page = watched_page(new_context(liwei, locale))
         problems = []
         page.on("console", lambda m, p=problems: p.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e, p=problems: p.append(str(e)))
         for name, path in pages.items():
             response = page.goto(path)
             assert response.ok, path
-            page.wait_for_load_state("networkidle")
+            settle(page)
             page.screenshot(path=str(shots / f"{locale}-{name}.png"))
         assert problems == []

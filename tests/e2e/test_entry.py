@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from apps.accounts.models import User
 from apps.chat import invites, selectors, services
-from tests.conftest import PHONE, session_key_for
+from tests.conftest import PHONE, session_key_for, settle, watched_page
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
 
@@ -114,11 +114,11 @@ def test_entry_pages_at_phone_widths(browser, live_url, team, liwei, locale, set
             (member, reverse("chat:join_code"), "join-code"),
         ]
         for context, path, name in shots:
-            page = context.new_page()
+            page = watched_page(context)
             page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
             page.on("pageerror", lambda e: problems.append(str(e)))
             page.goto(path)
-            page.wait_for_load_state("networkidle")
+            settle(page)
             if name == "login":
                 # Sign-up and the language switch come before the fold, above the sample people.
                 assert page.locator('[data-testid="signup-link"]').bounding_box()["y"] < viewport["height"]

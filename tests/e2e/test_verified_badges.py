@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from apps.accounts.models import Friendship, User
 from apps.chat import services as chat
 from apps.core import clock
-from tests.conftest import SCREENS, in_thread
+from tests.conftest import SCREENS, in_thread, settle, watched_page
 from tests.microblog.topics_kit import make_post, make_topic
 
 LABELS = {
@@ -36,7 +36,7 @@ def test_verified_names_at_phone_width(new_context, liwei, wangfang, locale):
         make_post(person, f"My #Double 11# haul number {i} 我的双十一", topic=sale, likes=3 - i)
     org, person_label = LABELS[locale]
 
-    page = new_context(liwei, locale).new_page()
+    page = watched_page(new_context(liwei, locale))
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
@@ -48,7 +48,7 @@ def test_verified_names_at_phone_width(new_context, liwei, wangfang, locale):
         (reverse("microblog:topic", args=["Double 11"]), "topic"),
     ]:
         assert page.goto(path).ok, path
-        page.wait_for_load_state("networkidle")
+        settle(page)
         expect(page.get_by_role("img", name=org).first).to_be_visible()
         page.screenshot(path=str(SCREENS / f"{locale}-verified-{name}.png"), full_page=True)
         found = Axe().run(page).response["violations"]

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import expect
 
 from apps.wallet import services
+from tests.conftest import settle, watched_page
 from tests.wallet.conftest import PIN, key
 
 SHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
@@ -138,13 +139,13 @@ def test_wallet_pages_at_phone_width(new_context, db, locale, transactional_db):
         f"/chats/{Message.objects.get(pk=transfer.message_id).conversation_id}/",
     ]
     SHOTS.mkdir(parents=True, exist_ok=True)
-    page = new_context(liwei, locale).new_page()
+    page = watched_page(new_context(liwei, locale))
     problems = []
     page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     page.on("pageerror", lambda e: problems.append(str(e)))
     for i, path in enumerate(paths):
         assert page.goto(path).ok, path
-        page.wait_for_load_state("networkidle")
+        settle(page)
         name = f"wallet-{i:02d}-" + re.sub(r"[^a-z_]+", "_", re.sub(r"\d+", "", path.strip("/"))).strip("_")
         page.screenshot(path=str(SHOTS / f"{locale}-{name}.png"), full_page=True)
     # The open modal on a packet sophie hasn't opened yet

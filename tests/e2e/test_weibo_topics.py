@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from apps.core import realtime
 from apps.microblog.services import topics
 from apps.microblog.services.follows import follow_create
-from tests.conftest import SCREENS, in_thread
+from tests.conftest import SCREENS, in_thread, settle, watched_page
 from tests.microblog.topics_kit import activity, make_people, make_post, make_topic
 
 
@@ -70,7 +70,7 @@ def test_weibo_topic_pages_at_phone_width(new_context, liwei, locale, hot_page_l
     in_thread(follow_create, actor=liwei, followee=brand)  # (it publishes: off Playwright's loop)
     in_thread(follow_create, actor=brand, followee=liwei)
     in_thread(topics.hot_search_refresh)
-    page = new_context(liwei, locale).new_page()
+    page = watched_page(new_context(liwei, locale))
     problems = errors_of(page)
     for path, name in [
         ("/weibo/hot/", "hot"),
@@ -79,7 +79,7 @@ def test_weibo_topic_pages_at_phone_width(new_context, liwei, locale, hot_page_l
         (f"/weibo/u/{brand.public_id}/fans/", "fans"),
     ]:
         assert page.goto(path).ok, path
-        page.wait_for_load_state("networkidle")
+        settle(page)
         page.screenshot(path=str(SCREENS / f"{locale}-weibo-{name}.png"), full_page=True)
         found = Axe().run(page).response["violations"]
         problems += [f"{name}: {v['id']} {[n['target'] for n in v['nodes']]}" for v in found]
