@@ -279,7 +279,7 @@ HTTP_REQUESTS_AT_ONCE = int(os.environ.get("HTTP_REQUESTS_AT_ONCE", "").strip() 
 REALTIME_ACTION_THREADS = int(os.environ.get("REALTIME_ACTION_THREADS", "4"))
 # A serving process's garbage collector (apps/core/collector.py): start-up's objects frozen out of collections, and
 # the youngest generation collected every GC_GEN0_THRESHOLD allocations (Python's 700 gave a ~100 ms full
-# collection every 4-5 s beside ten payers: the room's p99 3-4x -> 0.8-0.9x, docs/performance.md).
+# collection every 4-5 s beside ten payers: the room's p99 2-4x -> 0.9-1.6x on SQLite, docs/performance.md).
 GC_FREEZE_AT_START = os.environ.get("GC_FREEZE_AT_START", "1").strip() != "0"
 GC_GEN0_THRESHOLD = int(os.environ.get("GC_GEN0_THRESHOLD", "").strip() or 10_000)
 
