@@ -81,6 +81,16 @@
       RT.on(type, reload)
     );
     RT.onReconnect(reload);
+    // A message that came between the render and the socket's first opening moved the unread count the
+    // hello carries: only then is the rendered list stale (re-rendering it on every open would double its cost).
+    const badge = document.querySelector('[data-badge="chats"]');
+    const rendered = badge && !badge.hidden ? badge.textContent : "0";
+    let greeted = false;
+    RT.on("hello", (d) => {
+      const count = (d.badges || {}).chats || 0;
+      if (!greeted && String(count > 99 ? "99+" : count) !== rendered) reload();
+      greeted = true;
+    });
     RT.on("chat.message", refreshBadge);
     window.addEventListener("pageshow", (e) => { if (e.persisted) reload(); }); // back from a chat
   }
@@ -819,7 +829,9 @@
     function askPresence() {
       if (!state.group && state.active) RT.send("chat.presence", { conversation: conv }).then(showPresence).catch(() => {});
     }
-    RT.onReconnect(() => { sync(); askPresence(); });
+    // Every time the socket opens, the first time too: a message sent between this page's render and the
+    // socket joining the conversation's group was pushed to nobody, and only a catch-up brings it.
+    RT.onConnect(() => { sync(); askPresence(); });
     document.addEventListener("visibilitychange", () => { if (document.visibilityState === "visible") { sync(); markRead(); } });
     window.addEventListener("scroll", () => {
       if (window.scrollY < 80) loadOlder();
@@ -835,7 +847,6 @@
     if (!first || state.messages.length < 50) noOlder = true;
     toBottom();
     markRead();
-    askPresence();
     const hash = /^#m(\d+)$/.exec(location.hash);
     if (hash) {
       const want = Number(hash[1]);

@@ -5,7 +5,7 @@ import re
 from playwright.sync_api import expect
 
 from apps.chat import services
-from tests.conftest import settle, watched_page
+from tests.conftest import in_thread, settle, watched_page
 
 
 def test_two_browsers_chat_live_read_ticks_and_recall(page_as, liwei, wangfang):
@@ -100,6 +100,51 @@ def test_offline_sends_are_queued_and_delivered_once_on_reconnect(new_context, l
     expect(wei.locator(".bubble", has_text="are you there?")).to_have_count(1)
     expect(wei.locator("[data-conn]")).to_be_hidden()
     expect(wei.locator(".msg[data-seq]")).to_have_count(2)
+
+
+def _open_with_the_socket_held(page, path):
+    """Load `path` with realtime.js held back (so no socket yet); returns a function that lets it go."""
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/realtime*.js", hold)
+    page.goto(path, wait_until="commit")  # the server has rendered the page: what it shows is fixed
+    while not held:
+        page.wait_for_timeout(20)
+
+    def release():
+        held[0].continue_()
+        page.unroute("**/realtime*.js")
+        expect(page.locator("html[data-realtime=open]")).to_have_count(1)
+
+    return release
+
+
+def test_a_message_sent_before_the_socket_opens_still_arrives(new_context, liwei, wangfang):
+    conv = services.conversation_direct_get_or_create(a=liwei, b=wangfang)
+    in_thread(services.message_send, sender=wangfang, conversation=conv, text="before your socket")
+    page = new_context(liwei).new_page()
+    release = _open_with_the_socket_held(page, f"/chats/{conv.pk}/")
+    # Sent after the render, before the socket joined the chat: no push reached this tab.
+    in_thread(services.message_send, sender=wangfang, conversation=conv, text="in the gap")
+    release()
+    expect(page.locator(".bubble", has_text="in the gap")).to_have_count(1)
+    expect(page.locator(".msg[data-seq]")).to_have_count(2)
+    expect(page.locator(".messages > *").last).to_contain_text("in the gap")
+
+
+def test_the_chat_list_shows_a_message_sent_before_its_socket_opens(new_context, liwei, wangfang):
+    conv = services.conversation_direct_get_or_create(a=liwei, b=wangfang)
+    in_thread(services.message_send, sender=wangfang, conversation=conv, text="first line")
+    page = new_context(liwei).new_page()
+    release = _open_with_the_socket_held(page, "/")
+    in_thread(services.message_send, sender=wangfang, conversation=conv, text="in the gap")
+    release()
+    row = page.locator(f'[data-conversation="{conv.pk}"]')
+    expect(row).to_contain_text("in the gap")
+    expect(page.locator('.tabbar [data-badge="chats"]')).to_have_text("2")
 
 
 def test_chat_pages_render_cleanly_in_both_languages(new_context, liwei):
