@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from apps.core import cache as shared_cache
 from apps.core.cache import SharedPoolRedisCache
 from tests.conftest import redis_url_or_skip
 
@@ -44,3 +45,22 @@ def test_requests_share_one_redis_connection_pool_per_process():
         per_request.set(f"n{n}", n)
         assert per_request.get(f"n{n}") == n
     assert CountedConnection.opened == 1
+
+
+def test_cache_calls_share_one_redis_client(monkeypatch):
+    """Django builds a `redis.Redis` for every cache call, and building one costs more than a session read."""
+    url = redis_url_or_skip()
+    built = []
+    original = redis.Redis.__init__
+
+    def counted(self, *args, **kwargs):
+        built.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counted)
+    monkeypatch.setattr(shared_cache, "_clients", {})  # none made before this test
+    per_request = SharedPoolRedisCache(url, {"KEY_PREFIX": "t_shared_client"})
+    for n in range(100):
+        per_request.set(f"n{n}", n)
+        assert per_request.get(f"n{n}") == n
+    assert len(built) == 1
