@@ -22,4 +22,6 @@ def explainer(key: str, full: bool = False) -> SafeString:
 def _render(key: str, full: bool, language: str) -> SafeString:
     # The card's texts live in code, so it is the same for everyone reading one language: rendered once per
     # worker, not on each visit of the busiest pages (it was a tenth of the chat list's CPU).
-    return SafeString(render_to_string("core/_explainer.html", {"explainer": explainers.get(key), "full": full}))
+    return SafeString(
+        render_to_string("core/_explainer.html", {"explainer": explainers.get(key), "full": full})
+    )
