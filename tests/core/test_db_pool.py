@@ -101,6 +101,30 @@ def test_pool_is_on_by_default_for_postgresql_only():
     assert sqlite["OPTIONS"]["transaction_mode"] == "IMMEDIATE"
 
 
+def test_postgresql_statements_bind_on_the_server_and_are_prepared_after_a_few_runs():
+    options = database_config(PG_URL, {})["OPTIONS"]
+    assert options["server_side_binding"] is True
+    assert options["prepare_threshold"] == 5
+    for env in ({"DB_PREPARED_STATEMENTS": "0"}, {"DB_PREPARED_STATEMENTS": "0", "DB_POOL": "0"}):
+        options = database_config(PG_URL, env).get("OPTIONS", {})  # for a PgBouncer in transaction mode
+        assert "server_side_binding" not in options and "prepare_threshold" not in options
+    assert "server_side_binding" not in database_config("sqlite:////tmp/x.sqlite3", {}).get("OPTIONS", {})
+
+
+@pytest.mark.services
+@pytest.mark.django_db
+def test_a_statement_run_again_and_again_is_planned_once():
+    """PostgreSQL plans a prepared statement once per connection, not on each run (the chat list's queries)."""
+    _need_postgresql()
+    with connection.cursor() as cursor:
+        for n in range(6):
+            cursor.execute("SELECT COUNT(*) FROM accounts_user WHERE id > %s", [n])
+        cursor.execute(
+            "SELECT COUNT(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%accounts_user%"]
+        )
+        assert cursor.fetchone()[0] == 1
+
+
 def test_persistent_connections_with_the_pool_are_refused_with_a_clear_message():
     with pytest.raises(ImproperlyConfigured, match=r"CONN_MAX_AGE=60 .*DB_POOL=0"):
         database_config(PG_URL, {"CONN_MAX_AGE": "60"})
