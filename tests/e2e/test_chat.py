@@ -1,6 +1,7 @@
 """Two people chat live in two browsers; a recall shows on both; an @mention marks the chat list."""
 
 import re
+from urllib.parse import urlparse
 
 from playwright.sync_api import expect
 
@@ -145,6 +146,24 @@ def test_the_chat_list_shows_a_message_sent_before_its_socket_opens(new_context,
     row = page.locator(f'[data-conversation="{conv.pk}"]')
     expect(row).to_contain_text("in the gap")
     expect(page.locator('.tabbar [data-badge="chats"]')).to_have_text("2")
+
+
+def test_the_chat_list_does_not_fetch_itself_again_when_nothing_changed(new_context, liwei, wangfang):
+    """The most requested page is rendered once per visit: only a count that moved since its render refetches it."""
+    conv = services.conversation_direct_get_or_create(a=liwei, b=wangfang)
+    in_thread(services.message_send, sender=wangfang, conversation=conv, text="unread")  # a badge of 1
+    page = new_context(liwei).new_page()
+    refetches = []
+    page.on(
+        "request",
+        lambda r: (
+            refetches.append(r) if urlparse(r.url).path == "/" and not r.is_navigation_request() else None
+        ),
+    )
+    page.goto("/")
+    expect(page.locator("html[data-realtime=open]")).to_have_count(1)
+    page.wait_for_timeout(2000)  # the list gathers events for 1.5 s before it refetches
+    assert refetches == []
 
 
 def test_chat_pages_render_cleanly_in_both_languages(new_context, liwei):
