@@ -6,6 +6,7 @@ attempts can't all pass a look at the counter; `release` gives back one that tur
 
 import contextlib
 import ipaddress
+import math
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -41,6 +42,17 @@ def hit(key: str, *, limit: int, window: int) -> Verdict:
             cache.add(bucket, 1, timeout=window + 1)
             count = 1
     return Verdict(count <= limit, count, retry_after, bucket)
+
+
+def cooldown(key: str, *, seconds: int) -> Verdict:
+    """Allow one attempt per `seconds` since the last allowed one. Unlike `hit`'s fixed windows, a second
+    attempt right after the first is refused wherever it falls (a double click across a window's end ran twice)."""
+    now = clock.now().timestamp()
+    bucket = f"cd:{key}"
+    if cache.add(bucket, now + seconds, timeout=seconds):
+        return Verdict(True, 1, seconds, bucket)
+    until = cache.get(bucket) or now  # (gone between the two reads: free again in a moment)
+    return Verdict(False, 2, max(1, math.ceil(until - now)), bucket)
 
 
 def release(verdict: Verdict) -> None:

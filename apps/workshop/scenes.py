@@ -34,7 +34,7 @@ from apps.wallet.seed import DEMO_PIN
 from . import access, joining
 
 SCENES = ("storm", "topic", "sea")
-SCENE_LIMIT, SCENE_WINDOW = 1, 10  # one run of each scene per 10 s: a double click runs it once
+SCENE_COOLDOWN = 10  # seconds between two runs of a scene: a double click runs it once
 
 STORM_NOTE = "Red-packet storm! 红包雨！"
 STORM_MIN_SHARES = 5
@@ -78,7 +78,7 @@ def run(*, actor, name: str, pin: str = "") -> str:
     access.check_host(actor)
     if name not in SCENES:
         raise DomainError(_("Choose a scene."), code="malformed")
-    verdict = ratelimit.hit(f"workshop.scene:{name}", limit=SCENE_LIMIT, window=SCENE_WINDOW)
+    verdict = ratelimit.cooldown(f"workshop.scene:{name}", seconds=SCENE_COOLDOWN)
     if not verdict.allowed:
         raise RateLimited(
             _("That scene has just run. Try again in %(n)s s.") % {"n": verdict.retry_after},
