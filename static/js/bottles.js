@@ -30,6 +30,7 @@
       out.classList.toggle("over", left < 0);
     };
     input.addEventListener("input", show);
+    if (input.value) show(); // typed before this script ran (it is deferred)
   });
 
   // My bottles: a reply arrives while the page is open.

@@ -78,3 +78,21 @@ def test_casting_animations_stay_still_under_reduced_motion(new_context, people,
     moving = context.new_page()
     moving.goto("/bottles/")
     assert moving.locator(".wave").first.evaluate("n => getComputedStyle(n).animationName") == "bottle-wave"
+
+
+def test_the_counter_counts_what_was_typed_before_the_page_script_ran(new_context, people):
+    emma, _tom = people
+    page = new_context(emma).new_page()
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/bottles*.js", hold)  # deferred: a quick typist can be first
+    page.goto("/bottles/throw/", wait_until="commit")
+    while not held:
+        page.wait_for_timeout(20)
+    page.get_by_test_id("bottle-input").fill("Hello from Auckland!")
+    held[0].continue_()
+    page.unroute("**/bottles*.js")
+    expect(page.locator("#bottle-count")).to_contain_text("180 characters left")
