@@ -83,12 +83,13 @@
     RT.onReconnect(reload);
     // A message that came between the render and the socket's first opening moved the unread count the
     // hello carries: only then is the rendered list stale (re-rendering it on every open would double its cost).
+    // (realtime.js has already written the hello's counts into the tab bar when this runs.)
     const badge = document.querySelector('[data-badge="chats"]');
-    const rendered = badge && !badge.hidden ? badge.textContent : "0";
+    const shown = () => (badge && !badge.hidden ? badge.textContent : "");
+    const rendered = shown();
     let greeted = false;
-    RT.on("hello", (d) => {
-      const count = (d.badges || {}).chats || 0;
-      if (!greeted && String(count > 99 ? "99+" : count) !== rendered) reload();
+    RT.on("hello", () => {
+      if (!greeted && shown() !== rendered) reload();
       greeted = true;
     });
     RT.on("chat.message", refreshBadge);
