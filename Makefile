@@ -29,7 +29,7 @@ demo: setup
 	@echo
 	@echo "  socialdemo is running at http://$(HOST):$(PORT)  (Ctrl-C to stop)"
 	@echo
-	DEMO_MODE=1 $(BIN)/uvicorn socialdemo.asgi:application --host $(HOST) --port $(PORT) --workers $(WORKERS) --ws websockets-sansio --ws-max-size 1048576 --log-level warning
+	DEMO_MODE=1 $(BIN)/python -m socialdemo.serve --host $(HOST) --port $(PORT) --workers $(WORKERS)
 
 PG_TEST_URL ?= postgres://postgres@127.0.0.1:5432/test
 # The second pass runs late on New Year's Eve in UTC, already New Year's Day in Shanghai (TIME_ZONE):

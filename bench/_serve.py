@@ -24,21 +24,12 @@ def free_port() -> int:
 
 
 class Server:
-    """`uvicorn socialdemo.asgi:application` with the Makefile demo target's flags and DEMO_MODE=1."""
+    """`python -m socialdemo.serve` as the Makefile demo target runs it, DEMO_MODE=1."""
 
     def __init__(self, *, workers: int, env: dict):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
-        cmd = [
-            str(Path(sys.executable).parent / "uvicorn"),
-            "socialdemo.asgi:application",
-            "--host", "127.0.0.1",
-            "--port", str(self.port),
-            "--workers", str(workers),
-            "--ws", "websockets-sansio",
-            "--ws-max-size", "1048576",
-            "--log-level", "warning",
-        ]  # fmt: skip
+        cmd = [sys.executable, "-m", "socialdemo.serve", "--port", str(self.port), "--workers", str(workers)]
         env = {**os.environ, **env, "DEBUG": "0", "DEMO_MODE": "1", "PYTHONPATH": str(ROOT)}
         # A file, not a pipe: an unread pipe fills up and then blocks every server thread that logs.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
@@ -55,13 +46,20 @@ class Server:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as s:
                     s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
                     ready = s.recv(64).startswith(b"HTTP/1.1 200")
-                    if ready and len(self.pids()) >= (1 if self.workers == 1 else self.workers + 1):
+                    if ready and self.listening() >= self.workers:
                         return
             except OSError:
                 pass
             time.sleep(0.2)
         self.stop()
         raise RuntimeError("uvicorn did not answer /healthz within 60 s")
+
+    def listening(self) -> int:
+        """How many sockets listen on the port: one per worker that accepts (socialdemo.serve), so a
+        benchmark's first connections are not all taken by the worker that happened to start first."""
+        port = f":{self.port:04X}"
+        rows = [line.split() for line in Path("/proc/net/tcp").read_text().splitlines()[1:]]
+        return sum(1 for row in rows if row[1].endswith(port) and row[3] == "0A")  # 0A: LISTEN
 
     def pids(self) -> list[int]:
         """The server process and its workers (Uvicorn's supervisor forks one child per worker)."""
