@@ -8,11 +8,10 @@ cost several times the page.
 
 import json
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 
 from django.core.files.storage import default_storage
 from django.db import connection
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import Friendship, User
@@ -30,8 +29,10 @@ M, C, MSG, U, F = (
 )
 
 # A removed member sees the group's last message before they left; everyone else the chat's newest.
+# The chat's time is read as text: Django's PostgreSQL loader for a timestamp parses it in Python (4 µs each,
+# half the statement's cost in the worker), datetime.fromisoformat in C (SQLite gives text anyway).
 CHATS_SQL = f"""
-SELECT mb.conversation_id, c.kind, c.name, c.last_seq, COALESCE(c.last_message_at, c.created_at),
+SELECT mb.conversation_id, c.kind, c.name, c.last_seq, CAST(COALESCE(c.last_message_at, c.created_at) AS TEXT),
        mb.active, mb.pinned, mb.muted, mb.last_read_seq, mb.mention_seq, mb.cleared_before_seq,
        m.seq, m.kind, m.text, m.payload, m.sender_id, m.recalled_at IS NOT NULL,
        s.username, s.display_name, s.avatar, s.verified, sr.remark
@@ -125,13 +126,14 @@ class ChatRow:
     faces: list = field(default_factory=list)
 
 
-def _aware(value):
-    """A datetime read by a plain cursor (SQLite gives an expression's value as UTC text) as an aware one."""
-    if isinstance(value, str):
-        value = parse_datetime(value)
-    if value is not None and value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    return value
+def _aware(value: str) -> datetime:
+    """A time read as text (ISO 8601: PostgreSQL's with its offset, SQLite's in UTC without) as an aware one."""
+    value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def _sender(sender_id, columns) -> Face | None:
+    return Face(sender_id, *columns) if sender_id is not None else None
 
 
 def _fetch(sql: str, params: list) -> list[tuple]:
@@ -154,6 +156,8 @@ def chat_list(user: User) -> list[ChatRow]:
     ):
         people.setdefault(conversation_id, []).append(Face(*person))
 
+    GROUP, PAT, SYSTEM, you = Conversation.Kind.GROUP, Message.PAT, Message.SYSTEM, _("You")
+
     def name(person: Face | None) -> str:
         if person is None or person.pk == viewer_id:
             return ""
@@ -161,33 +165,25 @@ def chat_list(user: User) -> list[ChatRow]:
 
     rows = []
     for (
-        cid,
-        kind,
-        title,
-        last_seq,
-        last_at,
-        active,
-        pinned,
-        muted,
-        read,
-        mention,
-        cleared,
-        *msg,
-    ) in chats:
-        is_group = kind == Conversation.Kind.GROUP
+        cid, kind, title, last_seq, last_at, active, pinned, muted, read, mention, cleared,
+        seq, msg_kind, text, payload, sender_id, recalled, *sender,
+    ) in chats:  # fmt: skip
+        is_group = kind == GROUP
         faces = people.get(cid, [])
-        other = None if is_group else next((f for f in faces if f.pk != viewer_id), None)
+        other = None
         if not is_group:
+            for face in faces:
+                if face.pk != viewer_id:
+                    other = face
+                    break
             title = name(other)
         message, sender_name = None, ""
-        seq, msg_kind, text, payload, sender_id, recalled, *sender = msg
         if seq is not None and seq > cleared:
             message = _Last(msg_kind, text, payload, sender_id, recalled)
-            sender = Face(sender_id, *sender) if sender_id is not None else None
-            if message.recalled or msg_kind == Message.PAT:
-                sender_name = _("You") if sender_id == viewer_id else name(sender)
-            elif is_group and msg_kind != Message.SYSTEM:
-                sender_name = name(sender)
+            if recalled or msg_kind == PAT:
+                sender_name = you if sender_id == viewer_id else name(_sender(sender_id, sender))
+            elif is_group and msg_kind != SYSTEM:
+                sender_name = name(_sender(sender_id, sender))
         rows.append(
             ChatRow(
                 conversation_id=cid,
