@@ -29,12 +29,13 @@ M, C, MSG, U, F = (
 )
 
 # A removed member sees the group's last message before they left; everyone else the chat's newest.
-# The chat's time is read as text: Django's PostgreSQL loader for a timestamp parses it in Python (4 µs each,
-# half the statement's cost in the worker), datetime.fromisoformat in C (SQLite gives text anyway).
+# Two values are read as text: the chat's time (Django's PostgreSQL loader for a timestamp parses it in Python,
+# 4 µs each, half the statement's cost in the worker; datetime.fromisoformat does it in C) and the message's
+# payload (parsed only if its preview needs it: most previews are plain text).
 CHATS_SQL = f"""
 SELECT mb.conversation_id, c.kind, c.name, c.last_seq, CAST(COALESCE(c.last_message_at, c.created_at) AS TEXT),
        mb.active, mb.pinned, mb.muted, mb.last_read_seq, mb.mention_seq, mb.cleared_before_seq,
-       m.seq, m.kind, m.text, m.payload, m.sender_id, m.recalled_at IS NOT NULL,
+       m.seq, m.kind, m.text, CAST(m.payload AS TEXT), m.sender_id, m.recalled_at IS NOT NULL,
        s.username, s.display_name, s.avatar, s.verified, sr.remark
 FROM {M} mb
 JOIN {C} c ON c.id = mb.conversation_id
