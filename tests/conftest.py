@@ -364,6 +364,28 @@ def look_at(page, name: str, *, width: int = 390, full_page: bool = True) -> Non
     page.screenshot(path=str(SCREENS / f"{name}-{width}.png"), full_page=full_page)
 
 
+def open_with_the_socket_held(page, path):
+    """Load `path` with realtime.js held back (so no socket yet); returns a function that lets it go."""
+    from playwright.sync_api import expect
+
+    held = []
+
+    def hold(route):
+        held.append(route)
+
+    page.route("**/realtime*.js", hold)
+    page.goto(path, wait_until="commit")  # the server has rendered the page: what it shows is fixed
+    while not held:
+        page.wait_for_timeout(20)
+
+    def release():
+        held[0].continue_()
+        page.unroute("**/realtime*.js")
+        expect(page.locator("html[data-realtime=open]")).to_have_count(1)
+
+    return release
+
+
 def in_thread(fn, *args, **kwargs):
     """Call a service from a browser test: one that publishes needs a thread away from Playwright's event loop,
     which runs in the test's own."""

@@ -34,7 +34,7 @@
   });
 
   // My bottles: a reply arrives while the page is open.
-  const mine = document.querySelector("[data-my-bottles]");
+  let mine = document.querySelector("[data-my-bottles]");
   if (mine && window.Realtime) {
     window.Realtime.on("bottles.reply", (data) => {
       const row = mine.querySelector(`[data-bottle="${Number(data.bottle)}"]`);
@@ -42,6 +42,7 @@
       const state = row.querySelector("[data-state]");
       state.textContent = mine.dataset.repliedLabel;
       state.className = "state state-replied";
+      state.dataset.state = "replied";
       const box = row.querySelector("[data-reply]");
       const p = document.createElement("p");
       const who = document.createElement("strong");
@@ -53,6 +54,22 @@
       link.textContent = mine.dataset.openLabel;
       box.replaceChildren(p, link);
       box.classList.add("fresh");
+    });
+    // A reply between this page's render and its socket's opening (or during a drop) was pushed to nobody:
+    // each opening, the first too, reads the list again while a bottle still waits for one.
+    window.Realtime.onConnect(async () => {
+      if (!mine.querySelector("[data-state=drifting], [data-state=held]")) return;
+      try {
+        const response = await fetch(window.location.href, { credentials: "same-origin" });
+        const page = new DOMParser().parseFromString(await response.text(), "text/html");
+        const fresh = page.querySelector("[data-my-bottles]");
+        if (response.ok && fresh) {
+          mine.replaceWith(fresh);
+          mine = fresh;
+        }
+      } catch (e) {
+        // a fetch cut short by leaving the page is no error
+      }
     });
   }
 })();

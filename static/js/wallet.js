@@ -75,6 +75,19 @@
       showBalance(d);
       window.Realtime.toast(fmt(gettext("Paid %(amount)s to %(to)s"), d), "success");
     });
+    // A grab or an answer between this page's render and its socket's opening (or during a drop) was pushed to
+    // nobody: each opening, the first too, catches up a packet still being opened and a transfer still waiting.
+    window.Realtime.onConnect(() => {
+      if (document.querySelector("[data-packet-page][data-state=open]")) refreshPacketPage().catch(() => {});
+      const transfer = document.querySelector("[data-transfer-page][data-state=pending]");
+      if (transfer) transferMoved(transfer).then((moved) => { if (moved && !leaving) window.location.reload(); }, () => {});
+    });
+  }
+
+  async function transferMoved(head) {
+    const response = await fetch(window.location.href, { credentials: "same-origin" });
+    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-transfer-page]");
+    return response.ok && fresh !== null && fresh.dataset.state !== head.dataset.state;
   }
 
   // --- Red packet cards in chats --------------------------------------------------------------

@@ -6,7 +6,7 @@ from urllib.parse import urlparse
 from playwright.sync_api import expect
 
 from apps.chat import services
-from tests.conftest import in_thread, settle, watched_page
+from tests.conftest import in_thread, open_with_the_socket_held, settle, watched_page
 
 
 def test_two_browsers_chat_live_read_ticks_and_recall(page_as, liwei, wangfang):
@@ -103,31 +103,11 @@ def test_offline_sends_are_queued_and_delivered_once_on_reconnect(new_context, l
     expect(wei.locator(".msg[data-seq]")).to_have_count(2)
 
 
-def _open_with_the_socket_held(page, path):
-    """Load `path` with realtime.js held back (so no socket yet); returns a function that lets it go."""
-    held = []
-
-    def hold(route):
-        held.append(route)
-
-    page.route("**/realtime*.js", hold)
-    page.goto(path, wait_until="commit")  # the server has rendered the page: what it shows is fixed
-    while not held:
-        page.wait_for_timeout(20)
-
-    def release():
-        held[0].continue_()
-        page.unroute("**/realtime*.js")
-        expect(page.locator("html[data-realtime=open]")).to_have_count(1)
-
-    return release
-
-
 def test_a_message_sent_before_the_socket_opens_still_arrives(new_context, liwei, wangfang):
     conv = services.conversation_direct_get_or_create(a=liwei, b=wangfang)
     in_thread(services.message_send, sender=wangfang, conversation=conv, text="before your socket")
     page = new_context(liwei).new_page()
-    release = _open_with_the_socket_held(page, f"/chats/{conv.pk}/")
+    release = open_with_the_socket_held(page, f"/chats/{conv.pk}/")
     # Sent after the render, before the socket joined the chat: no push reached this tab.
     in_thread(services.message_send, sender=wangfang, conversation=conv, text="in the gap")
     release()
@@ -140,7 +120,7 @@ def test_the_chat_list_shows_a_message_sent_before_its_socket_opens(new_context,
     conv = services.conversation_direct_get_or_create(a=liwei, b=wangfang)
     in_thread(services.message_send, sender=wangfang, conversation=conv, text="first line")
     page = new_context(liwei).new_page()
-    release = _open_with_the_socket_held(page, "/")
+    release = open_with_the_socket_held(page, "/")
     in_thread(services.message_send, sender=wangfang, conversation=conv, text="in the gap")
     release()
     row = page.locator(f'[data-conversation="{conv.pk}"]')

@@ -198,6 +198,10 @@ def test_transfer_from_a_chat_accepted_and_the_card_updates_live(new_context, re
     recipient.on("requestfailed", lambda r: problems.append(f"{r.method} {r.url}: {r.failure}"))
     recipient.goto(f"/chats/{conv.pk}/")
     recipient.locator("a[data-transfer]").last.click()
+    # The page catches up once its socket opens (a pending transfer may have moved since its render); a person
+    # reads the card first, and a click that left during that fetch would cut it short (a failed request here).
+    expect(recipient.locator("html[data-realtime=open]")).to_have_count(1)
+    recipient.wait_for_load_state("networkidle")
     recipient.get_by_test_id("accept").click()
     expect(recipient.locator(".transfer-head")).to_contain_text("已收款")
     recipient.wait_for_load_state("networkidle")
