@@ -29,14 +29,14 @@ async def in_own_process(name: str, *args) -> dict:
     return json.loads(out.decode().strip().splitlines()[-1])
 
 
-def room_client(base: str, cookie: str, conversation: int):
+def room_client(base: str, cookie: str, conversation: int, ws_base: str = ""):
     """bench/chatclient.py's client, also keeping each live arrival's latency under its window's label, so a
     late arrival from one window is never counted in the next."""
     from apps.core.clients import ChatClient
 
     class RoomClient(ChatClient):
-        def __init__(self, *args):
-            super().__init__(*args)
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
             self.by_label: dict[str, list[float]] = {}
 
         def _keep(self, message, *, live=False):
@@ -46,7 +46,7 @@ def room_client(base: str, cookie: str, conversation: int):
                 self.by_label.setdefault(label, []).append((time.time() - float(stamp[2:])) * 1000)
             super()._keep(message, live=live)
 
-    return RoomClient(base, cookie, conversation)
+    return RoomClient(base, cookie, conversation, ws_base=ws_base)
 
 
 async def room_window(clients, label: str, seconds: float, beside=None):

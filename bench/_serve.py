@@ -26,10 +26,12 @@ def free_port() -> int:
 class Server:
     """`python -m socialdemo.serve` as the Makefile demo target runs it, DEMO_MODE=1."""
 
-    def __init__(self, *, workers: int, env: dict):
+    def __init__(self, *, workers: int, env: dict, nice: int = 0):
         self.port = free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         cmd = [sys.executable, "-m", "socialdemo.serve", "--port", str(self.port), "--workers", str(workers)]
+        if nice:
+            cmd = ["nice", "-n", str(nice), *cmd]
         env = {**os.environ, **env, "DEBUG": "0", "DEMO_MODE": "1", "PYTHONPATH": str(ROOT)}
         # A file, not a pipe: an unread pipe fills up and then blocks every server thread that logs.
         self.log = tempfile.TemporaryFile()  # noqa: SIM115
@@ -165,13 +167,39 @@ def served_setups(script: str, *, pg_db: str, prefix: str) -> int:
     return 1 if failed else 0
 
 
-def demo_server(setup_name: str, secret_key: str) -> tuple[Server, int, str]:
-    """(the server, its workers, its layer) as this setup runs it: `sqlite` as make demo (one worker, the
-    in-memory layer), `pg` as docs/deploy.md (two workers, channels-redis), on the child's database. Not started."""
-    workers = 2 if setup_name == "pg" else 1
+# docs/deploy.md on 2 cores (docs/architecture.md, "Connections across workers").
+HTTP_WORKERS, HTTP_NICE, WEBSOCKET_WORKERS = 2, 10, 1
+
+
+class Deployment:
+    """docs/deploy.md's two groups of workers: HTTP on `base` (two workers at nice 10) and the websockets on
+    `ws_base` (one worker, where the proxy sends /ws/). A benchmark's clients go where the proxy would send them."""
+
+    def __init__(self, *, env: dict):
+        self.http = Server(workers=HTTP_WORKERS, env=env, nice=HTTP_NICE)
+        self.websockets = Server(workers=WEBSOCKET_WORKERS, env=env)
+        self.base, self.ws_base = self.http.base, self.websockets.base
+
+    def pids(self) -> list[int]:
+        return self.http.pids() + self.websockets.pids()
+
+    def cpu_seconds(self) -> float:
+        return self.http.cpu_seconds() + self.websockets.cpu_seconds()
+
+    def stop(self):
+        self.http.stop()
+        self.websockets.stop()
+
+
+def demo_server(setup_name: str, secret_key: str) -> tuple[Server | Deployment, str, str]:
+    """(the server, its workers in words, its layer) as this setup runs it: `sqlite` as make demo (one worker
+    for everything, the in-memory layer), `pg` as docs/deploy.md (HTTP workers at a lower priority and a
+    websocket worker, channels-redis), on the child's database. Started; `.base` for HTTP, `.ws_base` for websockets."""
     env = {"SECRET_KEY": secret_key, "DATABASE_URL": os.environ["DATABASE_URL"]}
-    layer = "in-memory layer"
     if setup_name == "pg":
         env.update(REDIS_URL=os.environ["REDIS_URL"], REDIS_PREFIX=os.environ["REDIS_PREFIX"])
-        layer = "channels-redis"
-    return Server(workers=workers, env=env), workers, layer
+        workers = f"{HTTP_WORKERS} HTTP workers at nice {HTTP_NICE} + {WEBSOCKET_WORKERS} websocket worker"
+        return Deployment(env=env), workers, "channels-redis"
+    server = Server(workers=1, env=env)
+    server.ws_base = server.base
+    return server, "1 Uvicorn worker", "in-memory layer"

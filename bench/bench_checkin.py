@@ -1,7 +1,7 @@
 """QR check-in at the real cost (issue #13, "Speed"): `make demo`'s server, settings, hasher and layer.
 
 Runs twice, each in its own process on a fresh database: SQLite + in-memory layer + one Uvicorn worker (as
-`make demo`), and PostgreSQL + Redis (channels-redis) + two workers (as docs/deploy.md; skipped with the reason
+`make demo`), and PostgreSQL + Redis (channels-redis) + docs/deploy.md's workers (HTTP and websockets apart; skipped with the reason
 if either is unreachable). The clients run in this process on loopback and share the 2 cores with the server,
 so each row compares with a baseline from the same run; the server's CPU seconds come from /proc.
 
@@ -166,10 +166,10 @@ class Kiosk:
     counted as checkin.js does: the highest count of the day), and its code refreshed at each slot's end as
     the script asks."""
 
-    def __init__(self, base: str, cookie: str, venue: int):
+    def __init__(self, base: str, cookie: str, venue: int, ws_base: str):
         from _serve import Browser
 
-        self.base, self.cookie, self.venue = base, cookie, venue
+        self.base, self.cookie, self.venue, self.ws_base = base, cookie, venue, ws_base
         self.http = Browser(base, cookie)
         self.code_url = ""
         self.events, self.count, self.arrivals = 0, 0, {}
@@ -187,7 +187,7 @@ class Kiosk:
         import websockets
 
         self.ws = await websockets.connect(
-            self.base.replace("http://", "ws://") + "/ws/",
+            self.ws_base.replace("http://", "ws://") + "/ws/",
             additional_headers={"Cookie": self.cookie, "Origin": self.base},
             open_timeout=30,
             ping_interval=None,
@@ -288,7 +288,7 @@ async def run_all(server, data: dict) -> list[list]:
          mark(extra < CODE_TARGET_MS and served), ""]
     )  # fmt: skip
 
-    kiosk = Kiosk(base, data["organiser_cookie"], venue)
+    kiosk = Kiosk(base, data["organiser_cookie"], venue, server.ws_base)
     await kiosk.start()
     await asyncio.sleep(1.0)
     venue_path = f"/checkin/v/{venue}/"
@@ -406,8 +406,7 @@ def child(setup_name: str) -> None:
     finally:
         server.stop()
     table(
-        f"{connection.vendor}, {layer}, {workers} Uvicorn worker(s); {PEOPLE} people in {RUSH_SECONDS:.0f} s, "
-        f"{KIOSKS} kiosks",
+        f"{connection.vendor}, {layer}, {workers}; {PEOPLE} people in {RUSH_SECONDS:.0f} s, {KIOSKS} kiosks",
         ["benchmark", "result", "target", "", "server CPU s"],
         rows,
     )

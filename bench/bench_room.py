@@ -1,7 +1,7 @@
 """A workshop room at the real cost: `make demo`'s server, settings, hashers and layer, with the load beside it.
 
 Runs twice, each in its own process on a fresh database: SQLite + in-memory layer + one Uvicorn worker (as
-`make demo`), and PostgreSQL + Redis (channels-redis) + two workers (as docs/deploy.md; skipped with the
+`make demo`), and PostgreSQL + Redis (channels-redis) + docs/deploy.md's workers (HTTP and websockets apart; skipped with the
 reason if either is unreachable). The server is a Uvicorn subprocess with the demo target's flags; every
 client (websocket and HTTP) runs in this process on loopback, sharing the 2 cores with the server, so each
 row compares with a baseline from the same run, and the server's CPU seconds (from /proc) are printed too.
@@ -161,7 +161,7 @@ async def run_all(server, data: dict) -> list[list]:
     def cpu_since(mark_):
         return f"{server.cpu_seconds() - mark_:.1f}"
 
-    clients = [room_client(base, c, data["room"]) for c in data["room_cookies"]]
+    clients = [room_client(base, c, data["room"], server.ws_base) for c in data["room_cookies"]]
     for chunk in range(0, len(clients), 50):
         await asyncio.gather(*(c.connect() for c in clients[chunk : chunk + 50]))
     await asyncio.sleep(1.0)
@@ -291,7 +291,7 @@ def child(setup_name: str) -> None:
     finally:
         server.stop()
     table(
-        f"{connection.vendor}, {layer}, {workers} Uvicorn worker(s); room: {ROOM_CLIENTS} clients, {PACE} msg/s, "
+        f"{connection.vendor}, {layer}, {workers}; room: {ROOM_CLIENTS} clients, {PACE} msg/s, "
         f"{PHASE_SECONDS:.0f} s windows",
         ["benchmark", "result", "target", "", "server CPU s"],
         rows,

@@ -2,7 +2,7 @@
 `make demo`'s server, settings, hashers and layer, while the console (a demo host's websocket) counts them live.
 
 Runs twice, each in its own process on a fresh database: SQLite + in-memory layer + one Uvicorn worker (as
-`make demo`), and PostgreSQL + Redis + two workers (skipped with the reason if either is unreachable). Every
+`make demo`), and PostgreSQL + Redis + docs/deploy.md's workers (HTTP and websockets apart) (skipped with the reason if either is unreachable). Every
 attendee is a real HTTP client (cookies, CSRF, keep-alive, its own connection): GET the join page, POST a name,
 follow nothing (the 302 to the group chat is the join done). The console is a websocket client that says it is
 open (`workshop.watch`), joins the consoles' page and reads the join count from each `workshop.tick`.
@@ -45,8 +45,8 @@ def mark(ok: bool) -> str:
 class Console:
     """The presenter's console over the websocket, as static/js/workshop-console.js: watch, join, read ticks."""
 
-    def __init__(self, base: str, cookie: str):
-        self.base, self.cookie = base, cookie
+    def __init__(self, base: str, cookie: str, ws_base: str):
+        self.base, self.cookie, self.ws_base = base, cookie, ws_base
         self.updates: list[tuple[float, int]] = []  # (time, join count) each time the count changed
         self._refs = 0
         self._pending: dict[str, asyncio.Future] = {}
@@ -55,7 +55,7 @@ class Console:
         import websockets
 
         self.ws = await websockets.connect(
-            self.base.replace("http://", "ws://") + "/ws/",
+            self.ws_base.replace("http://", "ws://") + "/ws/",
             additional_headers={"Cookie": self.cookie, "Origin": self.base},
             open_timeout=30,
             ping_interval=None,
@@ -153,7 +153,7 @@ async def run_all(server, data: dict) -> tuple[list[list], dict]:
         ]
     )
 
-    console = Console(server.base, data["host_cookie"])
+    console = Console(server.base, data["host_cookie"], server.ws_base)
     await console.open()
     before = console.count
     page_ms, join_ms, failures = [], [], {}
@@ -292,7 +292,7 @@ def child(setup_name: str) -> None:
     rows.append(["books after the run", said, "each once", mark(ok), ""])
     rows += resets(result["joined"])
     table(
-        f"{connection.vendor}, {layer}, {workers} Uvicorn worker(s); {JOINS} joins over {JOIN_SECONDS:.0f} s",
+        f"{connection.vendor}, {layer}, {workers}; {JOINS} joins over {JOIN_SECONDS:.0f} s",
         ["benchmark", "result", "target", "", "server CPU s"],
         rows,
     )

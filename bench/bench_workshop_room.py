@@ -4,7 +4,7 @@ workshop group, grab one red packet (the console's red-packet storm) and shake, 
 The bots are apps/workshop/bots.py's, the ones `manage.py workshop_bots` and the console's button run: each is
 a browser over HTTP (join page, a name, in; People Nearby at a demo spot) and one websocket (chat, the packet's
 card, shake). The server is a Uvicorn subprocess with the demo target's flags (bench/_serve.py), run twice, each
-on a fresh database: SQLite + in-memory layer + one worker (as `make demo`), and PostgreSQL + Redis + two workers
+on a fresh database: SQLite + in-memory layer + one worker (as `make demo`), and PostgreSQL + Redis + docs/deploy.md's workers (HTTP and websockets apart)
 (skipped with the reason if either is unreachable). Every bot runs in this one client process on loopback,
 sharing the machine's 2 cores with the server: latencies include the clients' own event-loop delay.
 
@@ -80,11 +80,18 @@ def books() -> dict:
     }
 
 
-async def arrive(bots, loop, started, base, join_path, tally, rng, i, window, joined_at):
+async def arrive(bots, loop, started, server, join_path, tally, rng, i, window, joined_at):
     from apps.workshop import bots as bot_module
 
     await asyncio.sleep(rng.uniform(0, window))
-    bot = bot_module.Bot(base, join_path, f"{rng.choice(bot_module.FIRST_NAMES)} {i + 1}", tally, rng)
+    bot = bot_module.Bot(
+        server.base,
+        join_path,
+        f"{rng.choice(bot_module.FIRST_NAMES)} {i + 1}",
+        tally,
+        rng,
+        ws_base=server.ws_base,
+    )
     bots.append(bot)
     began = time.perf_counter()
     in_ = await bot.join()
@@ -144,7 +151,7 @@ async def one_group(
     mark = server.cpu_seconds()
     started = loop.time()
     await asyncio.gather(*(
-        arrive(bots, loop, started, server.base, data["join_path"], tally, random.Random(rng.random()), i, window,
+        arrive(bots, loop, started, server, data["join_path"], tally, random.Random(rng.random()), i, window,
                joined_at)
         for i in range(count)
     ))  # fmt: skip
@@ -263,7 +270,7 @@ def child(setup_name: str) -> None:
     finally:
         server.stop()
     table(
-        f"{connection.vendor}, {layer}, {workers} Uvicorn worker(s); {CROWD} bots, joins within {JOIN_WINDOW:.0f} s, "
+        f"{connection.vendor}, {layer}, {workers}; {CROWD} bots, joins within {JOIN_WINDOW:.0f} s, "
         f"chat {CHAT_SECONDS:.0f} s",
         ["", f"baseline: {BASELINE} bots alone", f"{CROWD} bots", "target", "", "server CPU s"],
         rows,

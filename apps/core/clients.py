@@ -128,9 +128,11 @@ def hidden_inputs(html: bytes, *, field: str) -> dict[str, str]:
 
 
 class ChatClient:
-    def __init__(self, base_url: str, cookie: str, conversation: int | None = None):
+    def __init__(self, base_url: str, cookie: str, conversation: int | None = None, ws_base: str = ""):
+        """`ws_base`: where the websocket goes when websockets have workers of their own (docs/deploy.md: the
+        proxy sends /ws/ there); the page's own origin otherwise."""
         self.base = base_url
-        self.ws_url = base_url.replace("http://", "ws://") + "/ws/"
+        self.ws_url = (ws_base or base_url).replace("http://", "ws://") + "/ws/"
         self.cookie = cookie
         self.conversation = conversation
         self.by_seq: dict[int, dict] = {}

@@ -166,7 +166,7 @@ class BotSocket(ChatClient):
     """The bot's websocket: the chat client, telling its bot about red-packet cards and shake matches."""
 
     def __init__(self, bot: "Bot", cookie: str):
-        super().__init__(bot.base, cookie, bot.group)
+        super().__init__(bot.base, cookie, bot.group, ws_base=bot.ws_base)
         self.bot = bot
 
     def _keep(self, message, *, live=False):
@@ -180,8 +180,11 @@ class BotSocket(ChatClient):
 
 
 class Bot:
-    def __init__(self, base: str, join_path: str, name: str, tally: Tally, rng: random.Random):
+    def __init__(
+        self, base: str, join_path: str, name: str, tally: Tally, rng: random.Random, ws_base: str = ""
+    ):
         self.base, self.join_path, self.name, self.tally, self.rng = base, join_path, name, tally, rng
+        self.ws_base = ws_base
         self.browser = Browser(base)
         self.socket: BotSocket | None = None
         self.group: int | None = None
