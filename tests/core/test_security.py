@@ -58,9 +58,7 @@ def test_refuses_to_start_without_a_secret_key_in_production():
 
 def test_the_demo_server_runs_with_debug_off_and_its_own_generated_keys():
     """`make demo` serves a room: no tracebacks for the room to read, no SQL logged per statement."""
-    serve = next(
-        line for line in (ROOT / "Makefile").read_text().splitlines() if "socialdemo.serve" in line
-    )
+    serve = next(line for line in (ROOT / "Makefile").read_text().splitlines() if "socialdemo.serve" in line)
     assert "DEMO_MODE=1" in serve and "DEBUG=1" not in serve
     shown = "from django.conf import settings as s; print(s.DEBUG, s.DEMO_MODE, len(s.SECRET_KEY) > 40)"
     result = run_manage("shell", "--verbosity", "0", "-c", shown, DEMO_MODE="1")
