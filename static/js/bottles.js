@@ -60,10 +60,8 @@
     window.Realtime.onConnect(async () => {
       if (!mine.querySelector("[data-state=drifting], [data-state=held]")) return;
       try {
-        const response = await fetch(window.location.href, { credentials: "same-origin" });
-        const page = new DOMParser().parseFromString(await response.text(), "text/html");
-        const fresh = page.querySelector("[data-my-bottles]");
-        if (response.ok && fresh) {
+        const fresh = await window.Realtime.freshCopy("[data-my-bottles]");
+        if (fresh) {
           mine.replaceWith(fresh);
           mine = fresh;
         }

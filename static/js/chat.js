@@ -66,11 +66,8 @@
       if (timer) return;
       timer = setTimeout(() => {
         timer = null;
-        fetch(location.href, { credentials: "same-origin" })
-          .then((r) => r.text())
-          .then((html) => {
-            const doc = new DOMParser().parseFromString(html, "text/html");
-            const fresh = doc.querySelector("#main");
+        RT.freshCopy("#main")
+          .then((fresh) => {
             const main = document.querySelector("#main");
             if (fresh && main) main.replaceChildren(...fresh.childNodes);
           })

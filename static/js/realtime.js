@@ -140,6 +140,13 @@
         deliver(frame);
       });
     },
+    // This page fetched again and its element matching `selector` (null if it has none): a page that follows
+    // something live redraws from the server, which is the one that knows how to draw it.
+    freshCopy(selector) {
+      return fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
+        .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
+        .then((html) => new DOMParser().parseFromString(html, "text/html").querySelector(selector));
+    },
     toast,
     setBadges,
   };
@@ -158,12 +165,8 @@
     toast(window.interpolate ? interpolate(gettext("You and %(name)s are now friends"), data, true) : data.name, "success");
     const live = document.querySelector("[data-live-contacts]");
     if (!live) return;
-    fetch(location.href, { credentials: "same-origin", headers: { Accept: "text/html" } })
-      .then((r) => (r.ok ? r.text() : Promise.reject(r.status)))
-      .then((html) => {
-        const fresh = new DOMParser().parseFromString(html, "text/html").querySelector("[data-live-contacts]");
-        if (fresh) live.replaceWith(fresh);
-      })
+    window.Realtime.freshCopy("[data-live-contacts]")
+      .then((fresh) => { if (fresh) live.replaceWith(fresh); })
       .catch(() => {});
   });
 

@@ -59,9 +59,8 @@
       try {
         do {
           again = false;
-          const response = await fetch(window.location.href, { credentials: "same-origin" });
-          const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("main");
-          if (response.ok && fresh) document.querySelector("main").replaceWith(fresh);
+          const fresh = await window.Realtime.freshCopy("main");
+          if (fresh) document.querySelector("main").replaceWith(fresh);
         } while (again);
       } finally {
         fetching = false;
@@ -85,9 +84,8 @@
   }
 
   async function transferMoved(head) {
-    const response = await fetch(window.location.href, { credentials: "same-origin" });
-    const fresh = new DOMParser().parseFromString(await response.text(), "text/html").querySelector("[data-transfer-page]");
-    return response.ok && fresh !== null && fresh.dataset.state !== head.dataset.state;
+    const fresh = await window.Realtime.freshCopy("[data-transfer-page]");
+    return fresh !== null && fresh.dataset.state !== head.dataset.state;
   }
 
   // --- Red packet cards in chats --------------------------------------------------------------
